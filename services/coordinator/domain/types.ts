@@ -1,0 +1,30 @@
+/** The coordinator's answer shapes (the HTTP API of docs/api.md). */
+import type { Usage } from '../../../shared/queues/schemas.js';
+
+export type ShardStatus = 'ok' | 'timeout' | 'error';
+
+export interface MergedCitation {
+  shard: string;
+  source: string;
+  line: number;
+  endLine: number;
+  text: string;
+  score: number;
+}
+
+export interface ShardOutcome {
+  shard: string;
+  status: ShardStatus;
+  latencyMs: number;
+  error?: string;
+  replica?: string;
+}
+
+export interface QueryResponse {
+  id: string;
+  answer: string;
+  citations: MergedCitation[];
+  shards: ShardOutcome[];
+  latencyMs: number;
+  usage: Usage;
+}

@@ -1,0 +1,11 @@
+/** The API's one error shape: { error: { code, message } }. */
+import type { FastifyReply } from 'fastify';
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  const body: ApiErrorBody = { error: { code, message } };
+  return reply.code(status).type('application/json').send(body);
+}

@@ -1,0 +1,183 @@
+/** The coordinator's HTTP API (docs/api.md). Routes validate input and delegate to the query service. */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { HeartbeatStore } from '../../../shared/fleet/heartbeat-store.js';
+import type { Logger } from '../../../shared/log/logger.js';
+import type { FleetMetrics } from '../../../shared/metrics/registry.js';
+import { mergeExpositions } from '../../../shared/metrics/merge-exposition.js';
+import { describeIssues } from '../../../shared/config/env.js';
+import { MAX_QUESTION_CHARS, QueryIdSchema } from '../../../shared/queues/schemas.js';
+import type { CoordinatorConfig } from '../config.js';
+import type { QueryStore } from '../data-access/query-store.js';
+import type { Dispatcher } from '../fanout/dispatcher.js';
+import type { ShardDirectory } from '../fanout/shard-directory.js';
+import { QueryError, type QueryService } from '../domain/query-service.js';
+import { bearerMatches } from './auth.js';
+import { sendError } from './errors.js';
+import { queryBodySchema } from './schemas.js';
+
+export interface HttpDeps {
+  config: CoordinatorConfig;
+  redis: Redis;
+  service: QueryService;
+  store: QueryStore;
+  directory: ShardDirectory;
+  heartbeats: HeartbeatStore;
+  dispatcher: Dispatcher;
+  metrics: FleetMetrics;
+  log: Logger;
+  /** True once SIGTERM arrived: new work is refused with 503. */
+  draining: () => boolean;
+}
+
+export function buildServer(deps: HttpDeps): FastifyInstance {
+  const { config, log } = deps;
+  const server = Fastify({ logger: false, bodyLimit: config.maxBodyBytes, return503OnClosing: true });
+  const bodySchema = queryBodySchema(config.maxTimeoutMs);
+
+  server.setErrorHandler((err: FastifyError, _req, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, 413, 'payload_too_large', `Request body is over ${config.maxBodyBytes} bytes: send a shorter question.`);
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendError(reply, 415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
+    }
+    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      return sendError(reply, 400, 'invalid_body', 'The body is empty: send a JSON object like {"question": "..."}.');
+    }
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      const code = err instanceof SyntaxError || /JSON/i.test(err.message) ? 'invalid_json' : 'bad_request';
+      return sendError(reply, err.statusCode, code, `The request could not be read: ${err.message}`);
+    }
+    log.error({ err }, 'unhandled error in HTTP handler');
+    return sendError(reply, 500, 'internal', 'The coordinator hit an unexpected error; it has been logged.');
+  });
+  server.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}: see docs/api.md.`));
+
+  server.addHook('onRequest', async (req, reply) => {
+    if (config.apiToken && req.url.startsWith('/v1/') && !bearerMatches(req.headers.authorization, config.apiToken)) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(reply, 401, 'unauthorized', 'Missing or wrong bearer token: send Authorization: Bearer <MEMFLEET_API_TOKEN>.');
+    }
+    return undefined;
+  });
+
+  server.post('/v1/query', async (req, reply) => {
+    if (deps.draining()) return sendError(reply, 503, 'shutting_down', 'The coordinator is shutting down: retry on another instance or in a moment.');
+    const body = req.body as Record<string, unknown> | null | undefined;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      return sendError(reply, 400, 'invalid_body', 'The body must be a JSON object like {"question": "..."}.');
+    }
+    if (typeof body.question === 'string' && body.question.length > MAX_QUESTION_CHARS) {
+      return sendError(reply, 413, 'question_too_large', `question is ${body.question.length} characters; the limit is ${MAX_QUESTION_CHARS}.`);
+    }
+    const parsed = bodySchema.safeParse(body);
+    if (!parsed.success) return sendError(reply, 400, 'invalid_body', describeIssues(parsed.error));
+    if (deps.redis.status !== 'ready') {
+      return sendError(reply, 503, 'redis_unavailable', 'Redis is unreachable, so no query can be dispatched: retry when /readyz reports ready.');
+    }
+    try {
+      return await deps.service.run({
+        question: parsed.data.question,
+        ...(parsed.data.shards ? { shards: parsed.data.shards } : {}),
+        mode: parsed.data.mode ?? 'broadcast',
+        topK: parsed.data.topK ?? config.defaultTopK,
+        timeoutMs: parsed.data.timeoutMs ?? config.defaultTimeoutMs,
+      });
+    } catch (err) {
+      if (err instanceof QueryError) return sendError(reply, err.status, err.code, err.message);
+      if (deps.redis.status !== 'ready') {
+        return sendError(reply, 503, 'redis_unavailable', 'Redis became unreachable during the query: retry when /readyz reports ready.');
+      }
+      throw err;
+    }
+  });
+
+  server.get('/v1/queries/:id', async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    if (!QueryIdSchema.safeParse(id).success) return sendError(reply, 404, 'not_found', `No query ${id}: ids look like q_xxxxxxxx.`);
+    const record = await deps.store.get(id);
+    if (!record) return sendError(reply, 404, 'not_found', `No query ${id}: it never existed or expired after ${config.queryTtlSec} s.`);
+    if (record.status === 'running') {
+      if (Date.now() > record.deadline + 30_000) {
+        return { id, status: 'failed', error: { code: 'abandoned', message: 'The coordinator that ran this query stopped before finishing it: ask again.' } };
+      }
+      return reply.code(202).send({ id, status: 'running', deadline: record.deadline });
+    }
+    if (record.status === 'failed') return { id, status: 'failed', error: record.error };
+    return { status: 'done', ...record.result };
+  });
+
+  server.get('/v1/shards', async () => {
+    const { live, known } = await deps.directory.snapshot();
+    const liveBy = new Map(live.map((s) => [s.shard, s]));
+    const names = [...new Set([...known, ...liveBy.keys()])].sort();
+    return Promise.all(
+      names.map(async (shard) => {
+        const m = await deps.heartbeats.manifest(shard);
+        const l = liveBy.get(shard);
+        return {
+          shard,
+          status: l ? 'up' : 'down',
+          replicas: l?.replicas.length ?? 0,
+          sources: m?.sources ?? 0,
+          lines: m?.lines ?? 0,
+          tokens: m?.tokens ?? 0,
+          engine: m?.engine ?? 'unknown',
+          lastSeen: l ? new Date(l.lastSeen).toISOString() : null,
+        };
+      }),
+    );
+  });
+
+  server.get('/healthz', async () => ({ status: 'ok' }));
+
+  server.get('/readyz', async (_req, reply) => {
+    const checks: Record<string, string> = {};
+    let ok = true;
+    if (deps.draining()) {
+      ok = false;
+      checks.coordinator = 'shutting down';
+    }
+    try {
+      if (deps.redis.status !== 'ready') throw new Error(deps.redis.status);
+      await deps.redis.ping();
+      checks.redis = 'ok';
+    } catch (err) {
+      ok = false;
+      checks.redis = `unreachable (${err instanceof Error ? err.message : String(err)})`;
+    }
+    if (checks.redis === 'ok') {
+      const { live, known } = await deps.directory.snapshot();
+      checks.shards = live.length > 0 ? `${live.length} live` : 'none live';
+      const down = known.filter((k) => !live.some((l) => l.shard === k));
+      if (down.length > 0) checks.down = down.join(',');
+      if (live.length === 0) ok = false;
+    }
+    reply.code(ok ? 200 : 503);
+    return { status: ok ? 'ready' : 'not_ready', checks };
+  });
+
+  server.get('/metrics', async (_req, reply) => {
+    try {
+      const { live, known } = await deps.directory.snapshot();
+      deps.metrics.shardUp.reset();
+      for (const shard of known) deps.metrics.shardUp.set({ shard }, 0);
+      for (const s of live) deps.metrics.shardUp.set({ shard: s.shard }, s.replicas.length);
+      for (const shard of new Set([...known, ...live.map((s) => s.shard)])) deps.dispatcher.queue(shard);
+    } catch {
+      // Redis down: the gauge keeps its last values.
+    }
+    const own = await deps.metrics.registry.metrics();
+    const queues = await Promise.all(
+      deps.dispatcher.knownQueues().map((queue) =>
+        // Redis down: serve our own metrics without the queue gauges.
+        queue.exportPrometheusMetrics({ shard: queue.name.replace(/^shard\./, '') }).catch(() => ''),
+      ),
+    );
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return own + mergeExpositions(queues);
+  });
+
+  return server;
+}

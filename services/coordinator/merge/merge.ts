@@ -1,0 +1,82 @@
+/**
+ * Merging shard results into one answer. Pure: no Redis, no clock, so the
+ * policy is unit-tested on its own.
+ */
+import { EMPTY_USAGE, type ShardResult, type Usage } from '../../../shared/queues/schemas.js';
+import type { MergedCitation, ShardOutcome } from '../domain/types.js';
+
+export interface ShardReply {
+  outcome: ShardOutcome;
+  result?: ShardResult;
+}
+
+export interface MergeOptions {
+  topK: number;
+  /**
+   * A shard's answer joins the merged answer when its best citation scores at
+   * least this fraction of the overall best (scores are comparable across shards).
+   */
+  answerRatio?: number;
+  /** Citations scoring below this are dropped as noise. */
+  minScore?: number;
+}
+
+export interface Merged {
+  answer: string;
+  citations: MergedCitation[];
+  usage: Usage;
+}
+
+export const NOTHING_FOUND = 'Nothing in memory answers this question.';
+
+export function mergeReplies(replies: readonly ShardReply[], options: MergeOptions): Merged {
+  const answerRatio = options.answerRatio ?? 0.6;
+  const minScore = options.minScore ?? 0;
+  const all: MergedCitation[] = [];
+  const bestByShard = new Map<string, { score: number; result: ShardResult; first: MergedCitation }>();
+  let usage: Usage = { ...EMPTY_USAGE };
+
+  for (const reply of replies) {
+    const result = reply.result;
+    if (!result || reply.outcome.status !== 'ok') continue;
+    usage = addUsage(usage, result.usage);
+    for (const c of result.citations) {
+      if (c.score < minScore) continue;
+      const merged: MergedCitation = { shard: result.shard, source: c.source, line: c.line, endLine: c.endLine, text: c.text, score: c.score };
+      all.push(merged);
+      const best = bestByShard.get(result.shard);
+      if (!best || c.score > best.score) bestByShard.set(result.shard, { score: c.score, result, first: merged });
+    }
+  }
+
+  // Best first across shards; ties broken by shard then position so the order is stable.
+  all.sort((a, b) => b.score - a.score || a.shard.localeCompare(b.shard) || a.source.localeCompare(b.source) || a.line - b.line);
+  const citations = all.slice(0, options.topK);
+  if (citations.length === 0) {
+    const failed = replies.filter((r) => r.outcome.status !== 'ok').map((r) => `${r.outcome.shard} (${r.outcome.status})`);
+    const suffix = failed.length > 0 ? ` Some shards did not answer: ${failed.join(', ')}.` : '';
+    return { answer: NOTHING_FOUND + suffix, citations: [], usage };
+  }
+
+  const top = citations[0]!.score;
+  const parts = [...bestByShard.values()]
+    .filter((b) => b.score >= top * answerRatio && b.result.answer.trim() !== '')
+    .sort((a, b) => b.score - a.score)
+    .map((b) => `${b.result.answer.trim()} [${cite(b.first)}]`);
+  return { answer: parts.join('\n\n'), citations, usage };
+}
+
+/** `shard/source:line` or `shard/source:line-endLine`. */
+export function cite(c: Pick<MergedCitation, 'shard' | 'source' | 'line' | 'endLine'>): string {
+  return `${c.shard}/${c.source}:${c.line}${c.endLine > c.line ? `-${c.endLine}` : ''}`;
+}
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+    costUsd: a.costUsd + b.costUsd,
+  };
+}

@@ -1,0 +1,85 @@
+/** Coordinator process entry point: wire Redis, queues, the query service and the HTTP API. */
+import { HeartbeatStore } from '../../shared/fleet/heartbeat-store.js';
+import { MemoryNonceCache } from '../../shared/envelope/index.js';
+import { createLogger, type Logger } from '../../shared/log/logger.js';
+import { redactUrl } from '../../shared/log/redact.js';
+import { createMetrics, type FleetMetrics } from '../../shared/metrics/registry.js';
+import { createRedis, waitForRedis } from '../../shared/redis/connection.js';
+import type { CoordinatorConfig } from './config.js';
+import { QueryStore } from './data-access/query-store.js';
+import { QueryService } from './domain/query-service.js';
+import { Dispatcher } from './fanout/dispatcher.js';
+import { ResultWaiter } from './fanout/result-waiter.js';
+import { ShardDirectory } from './fanout/shard-directory.js';
+import { buildServer } from './http/server.js';
+
+export interface RunningCoordinator {
+  url: string;
+  port: number;
+  metrics: FleetMetrics;
+  log: Logger;
+  /** Refuses new queries (503), lets in-flight ones finish, then closes everything. */
+  close(): Promise<void>;
+}
+
+export async function startCoordinator(config: CoordinatorConfig, log?: Logger): Promise<RunningCoordinator> {
+  const logger = log ?? createLogger({ service: 'coordinator', level: config.logLevel });
+  const redis = createRedis(config.redisUrl, 'request', 'memfleet-coordinator');
+  let redisDown = false;
+  redis.on('error', (err) => {
+    if (!redisDown) logger.warn({ err, redis: redactUrl(config.redisUrl) }, 'redis connection lost; reconnecting');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) logger.info('redis connection restored');
+    redisDown = false;
+  });
+  await waitForRedis(redis, redactUrl(config.redisUrl));
+
+  const metrics = createMetrics('coordinator');
+  const heartbeats = new HeartbeatStore(redis, config.prefix);
+  const directory = new ShardDirectory(heartbeats, config.heartbeatTtlMs);
+  const waiter = new ResultWaiter(config.redisUrl, config.prefix, logger);
+  const dispatcher = new Dispatcher({
+    connection: redis,
+    prefix: config.prefix,
+    queryKeys: config.queryKeys,
+    resultKeys: config.resultKeys,
+    toleranceSec: config.envelopeToleranceSec,
+    // Results are bound to their query id and shard and carry a fresh timestamp,
+    // so a per-process nonce cache is enough and costs no Redis round trip.
+    resultNonces: new MemoryNonceCache(),
+    waiter,
+    metrics,
+  });
+  const store = new QueryStore(redis, config.prefix, config.queryTtlSec);
+  const service = new QueryService(directory, dispatcher, store, metrics, logger);
+
+  let draining = false;
+  const server = buildServer({ config, redis, service, store, directory, heartbeats, dispatcher, metrics, log: logger, draining: () => draining });
+  await server.listen({ host: config.host, port: config.port });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, redis: redactUrl(config.redisUrl), prefix: config.prefix, auth: Boolean(config.apiToken) }, 'coordinator listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    metrics,
+    log: logger,
+    close: () => {
+      closing ??= (async () => {
+        draining = true;
+        logger.info('coordinator stopping: finishing in-flight queries');
+        await server.close(); // waits for in-flight requests
+        await waiter.close();
+        await dispatcher.close();
+        await redis.quit().catch(() => redis.disconnect());
+        logger.info('coordinator stopped');
+      })();
+      return closing;
+    },
+  };
+}

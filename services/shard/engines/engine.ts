@@ -1,0 +1,23 @@
+/** What every shard engine (lexical, anthropic, noop) provides. */
+import type { Citation, EngineName, Turn, Usage } from '../../../shared/queues/schemas.js';
+
+export interface EngineQuestion {
+  question: string;
+  topK: number;
+  conversation: Turn[];
+}
+
+export interface EngineAnswer {
+  /** Extractive or generated answer; empty findings say so in words. */
+  answer: string;
+  /** Best first; every citation points at real lines of the domain. */
+  citations: Citation[];
+  usage: Usage;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  answer(question: EngineQuestion, signal?: AbortSignal): Promise<EngineAnswer>;
+  /** Most characteristic terms of the domain, for the manifest (routing). */
+  topTerms(limit: number): string[];
+}

@@ -1,0 +1,84 @@
+/**
+ * Narrows a matching window to the sentences that carry the query terms, so a
+ * citation's `source:line` points at the fact rather than at six lines around it.
+ */
+import { splitSentences } from './sentences.js';
+import { analyzeText } from './text-analysis.js';
+
+export interface ScoredSentence {
+  text: string;
+  line: number;
+  endLine: number;
+  /** Σ idf of the distinct query terms the sentence holds. */
+  weight: number;
+}
+
+export interface NarrowedSpan {
+  line: number;
+  endLine: number;
+  /** Sentences inside [line, endLine] that hold at least one query term, best first. */
+  sentences: ScoredSentence[];
+}
+
+/** Lines read on each side of a window so sentences cut by its edges are quoted whole. */
+export const SENTENCE_MARGIN_LINES = 3;
+
+/**
+ * Starts from the sentence holding the most query-term weight, then adds the
+ * sentence that brings the most not-yet-covered weight until nothing new is
+ * gained; the span is the lines from the first to the last chosen sentence.
+ * Only sentences that touch the window count, but they may run into the
+ * margin around it. Falls back to the whole window when no sentence matches.
+ */
+export function narrowToSentences(
+  fileLines: readonly string[],
+  window: { startLine: number; endLine: number },
+  queryTerms: ReadonlySet<string>,
+  idf: (term: string) => number,
+): NarrowedSpan {
+  const first = Math.max(1, window.startLine - SENTENCE_MARGIN_LINES);
+  const last = Math.min(fileLines.length, window.endLine + SENTENCE_MARGIN_LINES);
+  const candidates = splitSentences(fileLines.slice(first - 1, last), first)
+    .filter((s) => s.endLine >= window.startLine && s.line <= window.endLine)
+    .map((sentence) => {
+      const terms = new Set(analyzeText(sentence.text).filter((t) => queryTerms.has(t)));
+      return { ...sentence, terms, weight: sumIdf(terms, idf) };
+    })
+    .filter((s) => s.weight > 0);
+
+  if (candidates.length === 0) {
+    return { line: window.startLine, endLine: window.endLine, sentences: [] };
+  }
+
+  const covered = new Set<string>();
+  let line = Number.POSITIVE_INFINITY;
+  let endLine = 0;
+  for (;;) {
+    let best: (typeof candidates)[number] | undefined;
+    let bestGain = 0;
+    for (const candidate of candidates) {
+      let gain = 0;
+      for (const term of candidate.terms) if (!covered.has(term)) gain += idf(term);
+      if (gain > bestGain) {
+        best = candidate;
+        bestGain = gain;
+      }
+    }
+    if (best === undefined) break;
+    for (const term of best.terms) covered.add(term);
+    line = Math.min(line, best.line);
+    endLine = Math.max(endLine, best.endLine);
+  }
+
+  const sentences = candidates
+    .filter((s) => s.line >= line && s.endLine <= endLine)
+    .sort((a, b) => b.weight - a.weight || a.line - b.line)
+    .map(({ text, line: l, endLine: e, weight }) => ({ text, line: l, endLine: e, weight }));
+  return { line, endLine, sentences };
+}
+
+function sumIdf(terms: Iterable<string>, idf: (term: string) => number): number {
+  let sum = 0;
+  for (const term of terms) sum += idf(term);
+  return sum;
+}

@@ -1,0 +1,142 @@
+/**
+ * Shard process entry point: load the domain, build the engine, then consume
+ * `shard.<domain>` until told to stop.
+ */
+import { hostname } from 'node:os';
+import { Worker, type Job } from 'bullmq';
+import { HeartbeatStore } from '../../shared/fleet/heartbeat-store.js';
+import type { Manifest, ReplicaInfo } from '../../shared/fleet/manifest.js';
+import { createLogger, type Logger } from '../../shared/log/logger.js';
+import { redactUrl } from '../../shared/log/redact.js';
+import { createMetrics, type FleetMetrics } from '../../shared/metrics/registry.js';
+import { shardQueueName } from '../../shared/queues/names.js';
+import { createRedis, waitForRedis } from '../../shared/redis/connection.js';
+import type { Envelope } from '../../shared/envelope/index.js';
+import type { ShardConfig } from './config.js';
+import { loadDomainContext } from './context/load-domain.js';
+import { createEngine } from './engines/create-engine.js';
+import { startMetricsServer } from './http/metrics-server.js';
+import { handleQuery, RejectedJobError } from './worker/handle-query.js';
+import { Heartbeat } from './worker/heartbeat.js';
+import { JobNonceCache } from './worker/job-nonce-cache.js';
+
+export interface RunningShard {
+  config: ShardConfig;
+  metrics: FleetMetrics;
+  metricsPort: number;
+  log: Logger;
+  /** Stops taking jobs, lets active ones finish, withdraws the heartbeat, closes connections. */
+  close(): Promise<void>;
+}
+
+export async function startShard(config: ShardConfig, log?: Logger): Promise<RunningShard> {
+  const logger = log ?? createLogger({ service: 'shard', level: config.logLevel, base: { shard: config.domain, replica: config.replica } });
+  const t0 = performance.now();
+  const ctx = await loadDomainContext(config.contextsDir, config.domain, { maxTokens: config.maxDomainTokens });
+  const engine = await createEngine(config.engine, ctx);
+  const loadMs = performance.now() - t0;
+  logger.info(
+    { sources: ctx.sources.length, lines: ctx.totalLines, tokens: ctx.tokens, engine: engine.name, loadMs: Math.round(loadMs) },
+    'domain loaded',
+  );
+
+  const metrics = createMetrics('shard', { shard: config.domain });
+  const redis = createRedis(config.redisUrl, 'blocking', `memfleet-shard-${config.domain}`);
+  redis.on('error', () => undefined); // reconnects by itself; outages surface through readiness and heartbeat logs
+  await waitForRedis(redis, redactUrl(config.redisUrl));
+
+  const deps = {
+    shard: config.domain,
+    replica: config.replica,
+    engine,
+    queryKeys: config.queryKeys,
+    resultKeys: config.resultKeys,
+    toleranceSec: config.envelopeToleranceSec,
+    metrics,
+    log: logger,
+  };
+
+  const worker = new Worker<unknown, Envelope>(
+    shardQueueName(config.domain),
+    async (job: Job<unknown, Envelope>) => {
+      try {
+        return await handleQuery({ id: String(job.id), timestamp: job.timestamp, data: job.data }, new JobNonceCache(redis, config.prefix, String(job.id)), deps);
+      } catch (err) {
+        if (!(err instanceof RejectedJobError)) {
+          metrics.jobsProcessed.inc({ shard: config.domain, outcome: 'error' });
+          logger.error({ err, jobId: job.id }, 'job failed in the engine');
+        }
+        throw err;
+      }
+    },
+    {
+      connection: redis,
+      prefix: config.prefix,
+      concurrency: config.concurrency,
+      lockDuration: config.lockDurationMs,
+      stalledInterval: config.stalledIntervalMs,
+      maxStalledCount: config.maxStalledCount,
+      autorun: false,
+    },
+  );
+  worker.on('error', (err) => logger.warn({ err }, 'worker error (will retry)'));
+
+  const { server, port } = await startMetricsServer(
+    metrics.registry,
+    {
+      ready: async () => {
+        if (redis.status !== 'ready') return { ok: false, detail: `redis ${redis.status}` };
+        if (!worker.isRunning()) return { ok: false, detail: 'worker not running' };
+        return { ok: true, detail: 'consuming' };
+      },
+    },
+    config.host,
+    config.metricsPort,
+  );
+
+  const info: ReplicaInfo = {
+    shard: config.domain,
+    replica: config.replica,
+    host: hostname(),
+    pid: process.pid,
+    metricsPort: port,
+    startedAt: Date.now(),
+  };
+  const manifest: Manifest = {
+    shard: config.domain,
+    engine: engine.name,
+    sources: ctx.sources.length,
+    lines: ctx.totalLines,
+    tokens: ctx.tokens,
+    topTerms: engine.topTerms(200),
+    loadedAt: Date.now(),
+  };
+  const heartbeat = new Heartbeat(new HeartbeatStore(redis, config.prefix), info, manifest, config.heartbeatIntervalMs, config.heartbeatTtlMs, logger);
+
+  void worker.run().catch((err: unknown) => logger.error({ err }, 'worker stopped unexpectedly'));
+  await worker.waitUntilReady();
+  await heartbeat.start();
+  logger.info(
+    { queue: shardQueueName(config.domain), metricsPort: port, concurrency: config.concurrency, startMs: Math.round(performance.now() - t0) },
+    'shard ready',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    metrics,
+    metricsPort: port,
+    log: logger,
+    close: () => {
+      closing ??= (async () => {
+        logger.info('shard stopping: finishing active jobs');
+        await heartbeat.stop();
+        await worker.close();
+        await server.close();
+        await redis.quit().catch(() => redis.disconnect());
+        logger.info('shard stopped');
+      })();
+      return closing;
+    },
+  };
+}

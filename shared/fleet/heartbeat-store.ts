@@ -1,0 +1,96 @@
+/**
+ * Liveness of shard replicas in Redis. Replicas ZADD a heartbeat every few
+ * seconds; readers count a replica live while its last beat is younger than
+ * the TTL. One sorted set for the whole fleet makes "who is alive" a single
+ * ZRANGEBYSCORE instead of a key scan.
+ */
+import type { Redis } from 'ioredis';
+import { keys } from '../queues/names.js';
+import { ManifestSchema, ReplicaInfoSchema, type Manifest, type ReplicaInfo } from './manifest.js';
+
+export interface LiveShard {
+  shard: string;
+  replicas: string[];
+  /** Newest heartbeat among its replicas (epoch ms). */
+  lastSeen: number;
+}
+
+const SEP = '\t';
+
+export class HeartbeatStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private replicasKey(): string {
+    return `${keys.heartbeats(this.prefix)}:replicas`;
+  }
+
+  async beat(info: ReplicaInfo, manifest: Manifest, ttlMs: number, now = Date.now()): Promise<void> {
+    await this.redis
+      .multi()
+      .zadd(keys.heartbeats(this.prefix), now, `${info.shard}${SEP}${info.replica}`)
+      .hset(this.replicasKey(), info.replica, JSON.stringify(info))
+      .set(keys.manifest(this.prefix, info.shard), JSON.stringify(manifest), 'PX', Math.max(ttlMs * 10, 60_000))
+      .exec();
+  }
+
+  async remove(shard: string, replica: string): Promise<void> {
+    await this.redis
+      .multi()
+      .zrem(keys.heartbeats(this.prefix), `${shard}${SEP}${replica}`)
+      .hdel(this.replicasKey(), replica)
+      .exec();
+  }
+
+  /** Live shards, sorted by name. Also forgets replicas dead for longer than 10 × ttl. */
+  async live(ttlMs: number, now = Date.now()): Promise<LiveShard[]> {
+    const key = keys.heartbeats(this.prefix);
+    const [, rangeRes] = (await this.redis
+      .multi()
+      .zremrangebyscore(key, '-inf', now - ttlMs * 10)
+      .zrangebyscore(key, now - ttlMs, '+inf', 'WITHSCORES')
+      .exec()) ?? [[null, 0], [null, []]];
+    const flat = (rangeRes?.[1] as string[] | undefined) ?? [];
+    const byShard = new Map<string, LiveShard>();
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const member = flat[i] as string;
+      const score = Number(flat[i + 1]);
+      const cut = member.indexOf(SEP);
+      if (cut <= 0) continue;
+      const shard = member.slice(0, cut);
+      const replica = member.slice(cut + 1);
+      const entry = byShard.get(shard) ?? { shard, replicas: [], lastSeen: 0 };
+      entry.replicas.push(replica);
+      entry.lastSeen = Math.max(entry.lastSeen, score);
+      byShard.set(shard, entry);
+    }
+    return [...byShard.values()].sort((a, b) => a.shard.localeCompare(b.shard));
+  }
+
+  /** Every domain that has published a manifest and not expired (live or recently dead). */
+  async manifest(shard: string): Promise<Manifest | undefined> {
+    const raw = await this.redis.get(keys.manifest(this.prefix, shard));
+    if (!raw) return undefined;
+    const parsed = ManifestSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** Replica records (metrics port, host), for status displays and scrape discovery. */
+  async replicaInfo(): Promise<ReplicaInfo[]> {
+    const all = await this.redis.hgetall(this.replicasKey());
+    const out: ReplicaInfo[] = [];
+    for (const value of Object.values(all)) {
+      const parsed = ReplicaInfoSchema.safeParse(JSON.parse(value));
+      if (parsed.success) out.push(parsed.data);
+    }
+    return out;
+  }
+
+  /** Domains seen recently (within 10 × ttl) even if no replica is alive now: "known but down". */
+  async knownShards(ttlMs: number, now = Date.now()): Promise<string[]> {
+    const members = await this.redis.zrangebyscore(keys.heartbeats(this.prefix), now - ttlMs * 10, '+inf');
+    return [...new Set(members.map((m) => m.slice(0, m.indexOf(SEP))).filter(Boolean))].sort();
+  }
+}

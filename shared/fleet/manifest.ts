@@ -1,0 +1,27 @@
+/** What a shard publishes about its domain (for /v1/shards and routing) and about itself. */
+import { z } from 'zod';
+import { EngineNameSchema } from '../queues/schemas.js';
+
+export const ManifestSchema = z.object({
+  shard: z.string(),
+  engine: EngineNameSchema,
+  sources: z.number().int().min(0),
+  lines: z.number().int().min(0),
+  tokens: z.number().int().min(0),
+  /** Most characteristic (stemmed) terms of the domain, best first: a routing hint. */
+  topTerms: z.array(z.string()).max(2000),
+  /** When the publishing replica loaded the context (epoch ms). */
+  loadedAt: z.number().int(),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+export const ReplicaInfoSchema = z.object({
+  shard: z.string(),
+  replica: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  /** Port of the replica's /metrics endpoint (0 when metrics are off). */
+  metricsPort: z.number().int().min(0),
+  startedAt: z.number().int(),
+});
+export type ReplicaInfo = z.infer<typeof ReplicaInfoSchema>;

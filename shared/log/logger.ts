@@ -1,0 +1,31 @@
+/** One pino JSON logger per process, with secrets redacted. */
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { REDACT_PATHS, redactText } from './redact.js';
+
+export type { Logger } from 'pino';
+
+export interface LoggerSettings {
+  service: 'coordinator' | 'shard' | 'cli';
+  level: string;
+  /** Extra fields on every line (shard, replica). */
+  base?: Record<string, string>;
+  /** Where lines go; defaults to stdout. Tests pass a stream to capture them. */
+  destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(settings: LoggerSettings): Logger {
+  const options: LoggerOptions = {
+    level: settings.level,
+    base: { service: settings.service, pid: process.pid, ...settings.base },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: '***' },
+    formatters: { level: (label) => ({ level: label }) },
+    serializers: {
+      err: (err: unknown) => {
+        const s = pino.stdSerializers.err(err as Error);
+        return { ...s, message: redactText(s.message ?? ''), stack: s.stack ? redactText(s.stack) : undefined };
+      },
+    },
+  };
+  return settings.destination ? pino(options, settings.destination as pino.DestinationStream) : pino(options);
+}

@@ -1,0 +1,30 @@
+/** Queue and Redis key names. One place, so every service agrees. */
+
+/** Domain names become queue names and folder names: keep them boring. */
+export const DOMAIN_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function assertDomainName(domain: string): string {
+  if (!DOMAIN_PATTERN.test(domain)) {
+    throw new Error(
+      `Invalid domain name "${domain}": use lowercase letters, digits and dashes (1-63 chars, starting with a letter or digit), e.g. "moby-dick-1".`,
+    );
+  }
+  return domain;
+}
+
+/** The BullMQ queue a domain's shard replicas consume. */
+export function shardQueueName(domain: string): string {
+  return `shard.${assertDomainName(domain)}`;
+}
+
+/** Redis keys outside BullMQ, all under the fleet's prefix. */
+export const keys = {
+  /** Sorted set: member "<domain>\t<replica>", score = last heartbeat (epoch ms). */
+  heartbeats: (prefix: string) => `${prefix}:fleet:heartbeats`,
+  /** String (JSON): the manifest a domain's replicas publish. */
+  manifest: (prefix: string, domain: string) => `${prefix}:fleet:manifest:${domain}`,
+  /** String (JSON): one query's state and result. */
+  query: (prefix: string, queryId: string) => `${prefix}:query:${queryId}`,
+  /** Nonce replay cache for envelopes. */
+  nonce: (prefix: string, scope: string, nonce: string) => `${prefix}:nonce:${scope}:${nonce}`,
+} as const;
