@@ -237,7 +237,7 @@ async function launch(settings: LaunchSettings): Promise<RunningServer> {
  * restarted server counts as ready only once its data is back.
  */
 async function pingOnce(target: { url: string } | { port: number; password: string | undefined }): Promise<void> {
-  const options = { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null };
+  const options = { lazyConnect: true, connectTimeout: 1_000, disconnectTimeout: 100, maxRetriesPerRequest: 0, retryStrategy: () => null };
   const client =
     'url' in target
       ? new Redis(target.url, options)
@@ -356,12 +356,23 @@ function sleep(ms: number): Promise<void> {
 }
 
 /*
- * A test that crashes or forgets stop() must not leave redis-server processes or
- * temp dirs behind; 'exit' handlers must be synchronous, hence SIGKILL and rmSync.
+ * A test that crashes, is interrupted or forgets stop() must not leave redis-server
+ * processes or temp dirs behind. This runs from 'exit', which must be synchronous,
+ * hence SIGKILL and rmSync.
  */
 const liveChildren = new Set<ChildProcess>();
 const createdDirs = new Set<string>();
-process.once('exit', () => {
+
+function cleanUpNow(): void {
   for (const child of liveChildren) child.kill('SIGKILL');
   for (const dir of createdDirs) rmSync(dir, { recursive: true, force: true });
-});
+}
+
+process.once('exit', cleanUpNow);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    cleanUpNow();
+    // Die as the signal intended, unless someone else handles it (then it is theirs to decide).
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
+}

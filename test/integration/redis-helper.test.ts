@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { type Socket, connect, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
@@ -190,7 +190,9 @@ describe('test helper options and failures', () => {
   });
 
   test('When the asked-for port is taken, then startRedis fails fast and shows what redis-server said', async () => {
-    const squatter = createServer();
+    // It accepts connections and never answers, the hardest neighbour for a readiness probe.
+    const accepted: Socket[] = [];
+    const squatter = createServer((socket) => accepted.push(socket));
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const address = squatter.address();
     assert.ok(address !== null && typeof address === 'object');
@@ -199,6 +201,7 @@ describe('test helper options and failures', () => {
       await assert.rejects(startRedis({ port: address.port }), /Address already in use/);
       assert.ok(Date.now() - started < 5_000);
     } finally {
+      for (const socket of accepted) socket.destroy();
       squatter.close();
     }
   });
