@@ -1,0 +1,97 @@
+/**
+ * Coordinator and shard in one process against a real Redis: fan-out,
+ * deadlines for a domain nobody serves, and query state with a TTL.
+ */
+import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { after, before, describe, test } from 'node:test';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { parseCoordinatorConfig } from '../../services/coordinator/config.js';
+import { startCoordinator, type RunningCoordinator } from '../../services/coordinator/start.js';
+import { parseShardConfig } from '../../services/shard/config.js';
+import { startShard, type RunningShard } from '../../services/shard/start.js';
+import { HeartbeatStore } from '../../shared/fleet/heartbeat-store.js';
+import { createLogger } from '../../shared/log/logger.js';
+import { keys, shardQueueName } from '../../shared/queues/names.js';
+import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { FIXTURE_CONTEXTS, newKeys, postQuery } from '../helpers/fleet-processes.js';
+
+const quiet = (service: 'coordinator' | 'shard') => createLogger({ service, level: 'silent' });
+
+describe('coordinator fan-out against real Redis', () => {
+  let redis: RedisHandle;
+  let client: Redis;
+  let coordinator: RunningCoordinator;
+  let shard: RunningShard;
+  let ghostBeat: NodeJS.Timeout | undefined;
+
+  before(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url);
+    const env = { REDIS_URL: redis.url, MEMFLEET_PREFIX: redis.prefix, ...newKeys(), QUERY_TTL_SEC: '600' };
+    shard = await startShard(parseShardConfig({ ...env, SHARD_DOMAIN: 'harbor', CONTEXTS_DIR: FIXTURE_CONTEXTS, METRICS_PORT: '0' }), quiet('shard'));
+    coordinator = await startCoordinator(parseCoordinatorConfig({ ...env, PORT: '0' }), quiet('coordinator'));
+    // A domain with a live heartbeat but no consumer: every job to it must time out.
+    const store = new HeartbeatStore(client, redis.prefix);
+    const beat = () =>
+      store.beat(
+        { shard: 'ghost', replica: 'ghost-1', host: hostname(), pid: 1, metricsPort: 0, startedAt: Date.now() },
+        { shard: 'ghost', engine: 'lexical', sources: 1, lines: 1, tokens: 1, topTerms: [], loadedAt: Date.now() },
+        6000,
+      );
+    await beat();
+    ghostBeat = setInterval(() => void beat(), 1000);
+  });
+
+  after(async () => {
+    if (ghostBeat) clearInterval(ghostBeat);
+    await coordinator?.close();
+    await shard?.close();
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  test('When one domain has no consumer, then the query answers at its deadline with that shard timed out and its job removed', async () => {
+    const started = Date.now();
+    const { status, json } = await postQuery(coordinator.url, { question: 'Which ferry runs twice a day in summer?', timeoutMs: 700 });
+    const elapsed = Date.now() - started;
+    assert.equal(status, 200);
+    const shards = json.shards as { shard: string; status: string }[];
+    assert.equal(shards.find((s) => s.shard === 'ghost')?.status, 'timeout');
+    assert.equal(shards.find((s) => s.shard === 'harbor')?.status, 'ok');
+    assert.equal((json.citations as { shard: string }[])[0]?.shard, 'harbor');
+    assert.ok(elapsed >= 650, `must wait for the deadline (${elapsed} ms)`);
+    const ghostQueue = new Queue(shardQueueName('ghost'), { connection: client, prefix: redis.prefix });
+    try {
+      assert.equal(await ghostQueue.getWaitingCount(), 0, 'the unserved job is removed at the deadline');
+    } finally {
+      await ghostQueue.close();
+    }
+  });
+
+  test('When a query is answered, then its result is stored in Redis with the configured TTL', async () => {
+    const { json } = await postQuery(coordinator.url, { question: 'tugboat Marigold', shards: ['harbor'] });
+    const key = keys.query(redis.prefix, json.id as string);
+    const ttl = await client.ttl(key);
+    assert.ok(ttl > 500 && ttl <= 600, `ttl ${ttl}`);
+    const stored = JSON.parse((await client.get(key)) as string) as { status: string; result: { id: string } };
+    assert.equal(stored.status, 'done');
+    assert.equal(stored.result.id, json.id);
+  });
+
+  test('When shards are named explicitly, then only those are asked', async () => {
+    const { json } = await postQuery(coordinator.url, { question: 'tugboat Marigold', shards: ['harbor'] });
+    assert.deepEqual((json.shards as { shard: string }[]).map((s) => s.shard), ['harbor']);
+  });
+
+  test('When the shard answers, then the coordinator records round-trip and query latency metrics', async () => {
+    const text = await (await fetch(`${coordinator.url}/metrics`)).text();
+    assert.match(text, /memfleet_shard_roundtrip_seconds_count\{[^}]*shard="harbor"[^}]*outcome="ok"[^}]*\} [1-9]/);
+    assert.match(text, /memfleet_shard_roundtrip_seconds_count\{[^}]*shard="ghost"[^}]*outcome="timeout"[^}]*\} 1/);
+    assert.match(text, /memfleet_shard_up\{[^}]*shard="harbor"[^}]*\} 1/);
+    assert.match(text, /bullmq_job_count\{queue="shard\.harbor"/);
+    const shardText = await (await fetch(`http://127.0.0.1:${shard.metricsPort}/metrics`)).text();
+    assert.match(shardText, /memfleet_engine_duration_seconds_count\{[^}]*shard="harbor"[^}]*engine="lexical"[^}]*\} [1-9]/);
+  });
+});
