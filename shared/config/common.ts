@@ -50,15 +50,15 @@ export function parseCommonConfig(env: Env): CommonConfig {
       `MEMFLEET_SHARD_HMAC_KEYS is not set: shards sign results with it and the coordinator verifies them; ${KEY_HINT.replace('MEMFLEET_HMAC_KEYS_FILE', 'MEMFLEET_SHARD_HMAC_KEYS_FILE')}.`,
     );
   }
-  const queryKeys = parseKeyring(raw.MEMFLEET_HMAC_KEYS, 'MEMFLEET_HMAC_KEYS');
-  const resultKeys = parseKeyring(raw.MEMFLEET_SHARD_HMAC_KEYS, 'MEMFLEET_SHARD_HMAC_KEYS');
-  for (const kid of queryKeys.keys.keys()) {
-    const a = queryKeys.keys.get(kid);
-    const b = resultKeys.keys.get(kid);
-    if (a && b && a.equals(b)) {
-      throw new ConfigError(
-        `MEMFLEET_HMAC_KEYS and MEMFLEET_SHARD_HMAC_KEYS share the key "${kid}": use different secrets for the two directions, so a shard's result key can never sign a query.`,
-      );
+  const queryKeys = keyringOrConfigError(raw.MEMFLEET_HMAC_KEYS, 'MEMFLEET_HMAC_KEYS');
+  const resultKeys = keyringOrConfigError(raw.MEMFLEET_SHARD_HMAC_KEYS, 'MEMFLEET_SHARD_HMAC_KEYS');
+  for (const [queryKid, querySecret] of queryKeys.keys) {
+    for (const [resultKid, resultSecret] of resultKeys.keys) {
+      if (querySecret.equals(resultSecret)) {
+        throw new ConfigError(
+          `MEMFLEET_HMAC_KEYS key "${queryKid}" and MEMFLEET_SHARD_HMAC_KEYS key "${resultKid}" hold the same secret: use different secrets for the two directions, so a shard's result key can never sign a query.`,
+        );
+      }
     }
   }
   return {
@@ -69,4 +69,13 @@ export function parseCommonConfig(env: Env): CommonConfig {
     envelopeToleranceSec: raw.ENVELOPE_TOLERANCE_SEC,
     logLevel: raw.LOG_LEVEL,
   };
+}
+
+/** Keyring syntax errors are configuration errors: the operator fixes them, not the code. */
+function keyringOrConfigError(spec: string, varName: string): Keyring {
+  try {
+    return parseKeyring(spec, varName);
+  } catch (err) {
+    throw new ConfigError(err instanceof Error ? err.message : String(err));
+  }
 }

@@ -20,6 +20,18 @@ export function createLogger(settings: LoggerSettings): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '***' },
     formatters: { level: (label) => ({ level: label }) },
+    hooks: {
+      // pino copies a message string (or a lone Error's message) into `msg` without
+      // running serializers or redaction: scrub credentials there too.
+      logMethod(args, method) {
+        const [first, ...rest] = args as unknown[];
+        if (first instanceof Error) {
+          return method.apply(this, [{ err: first }, redactText(typeof rest[0] === 'string' ? rest[0] : first.message), ...rest.slice(1)] as Parameters<typeof method>);
+        }
+        const scrubbed = (args as unknown[]).map((a) => (typeof a === 'string' ? redactText(a) : a));
+        return method.apply(this, scrubbed as Parameters<typeof method>);
+      },
+    },
     serializers: {
       err: (err: unknown) => {
         const s = pino.stdSerializers.err(err as Error);

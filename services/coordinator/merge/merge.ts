@@ -59,8 +59,10 @@ export function mergeReplies(replies: readonly ShardReply[], options: MergeOptio
   }
 
   const top = citations[0]!.score;
+  const kept = new Set(citations);
   const parts = [...bestByShard.values()]
-    .filter((b) => b.score >= top * answerRatio && b.result.answer.trim() !== '')
+    // Only shards whose tagged citation survived the topK cut, so every tag points into `citations`.
+    .filter((b) => b.score >= top * answerRatio && b.result.answer.trim() !== '' && kept.has(b.first))
     .sort((a, b) => b.score - a.score)
     .map((b) => `${b.result.answer.trim()} [${cite(b.first)}]`);
   return { answer: parts.join('\n\n'), citations, usage };
