@@ -8,6 +8,7 @@ import { datasetVersions, loadMobyDick, loadSotu } from './datasets.js';
 import { mobyDickDocument, orderAddresses, sotuDocument } from './documents.js';
 import { createManifest, domainStats, type DemoManifest, type DomainStats } from './manifest.js';
 import { planDomains, type DomainPlan } from './plan.js';
+import { plantedDocuments } from './planted.js';
 
 /**
  * Refuses to replace a folder this script did not create: `outDir` must be
@@ -43,11 +44,13 @@ function assertPlanValid(plan: DomainPlan, stats: DomainStats): void {
 export async function buildDemoContexts(outDir: string): Promise<DemoManifest> {
   await assertReplaceable(outDir);
   const [sections, addresses, datasets] = await Promise.all([loadMobyDick(), loadSotu(), datasetVersions()]);
+  // Planted documents (facts found nowhere else, for the evaluation harness) come after
+  // planning, so they never change which original documents a domain holds.
   const plans = planDomains(
     sections.map(mobyDickDocument),
     orderAddresses(addresses).map(sotuDocument),
     DOMAIN_TOKEN_BUDGET,
-  );
+  ).map((plan) => ({ ...plan, documents: [...plan.documents, ...plantedDocuments(plan.name)] }));
 
   const staging = `${outDir}.partial-${process.pid}`;
   await mkdir(path.dirname(outDir), { recursive: true });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-/** memfleet: one CLI for the services (coordinator, shard), the local fleet (up) and clients (ask, status). */
+/** memfleet: one CLI for the services (coordinator, shard), the local fleet (up) and clients (ask, status, mcp). */
 import { Command } from 'commander';
 import { registerClientCommands } from './commands/client-commands.js';
+import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerServiceCommands } from './commands/service-commands.js';
 import { registerUpCommand } from './commands/up-command.js';
 
@@ -14,5 +15,6 @@ const program = new Command()
 registerServiceCommands(program);
 registerUpCommand(program);
 registerClientCommands(program);
+registerMcpCommand(program);
 
 await program.parseAsync(process.argv);

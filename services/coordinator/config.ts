@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { parseCommonConfig, type CommonConfig } from '../../shared/config/common.js';
 import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
+import { DEFAULT_MIN_SCORE } from './merge/merge.js';
+import { parseSynthesisConfig, type SynthesisConfig } from './synthesis/synthesis-config.js';
 
 const COORDINATOR_VARS = [
   'PORT',
@@ -14,6 +16,11 @@ const COORDINATOR_VARS = [
   'DEFAULT_TOP_K',
   'MAX_BODY_BYTES',
   'HEARTBEAT_TTL_MS',
+  'MIN_SCORE',
+  'QUEUE_DASHBOARD',
+  'RATE_LIMIT_PER_MIN',
+  'STALE_JOB_SEC',
+  'QUEUE_SWEEP_INTERVAL_MS',
 ] as const;
 
 const CoordinatorSchema = z.object({
@@ -26,6 +33,25 @@ const CoordinatorSchema = z.object({
   DEFAULT_TOP_K: envField.int(5, 1, 50),
   MAX_BODY_BYTES: envField.int(65_536, 1_024, 10_485_760),
   HEARTBEAT_TTL_MS: envField.int(6_000, 300, 300_000),
+  MIN_SCORE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return DEFAULT_MIN_SCORE;
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+        ctx.addIssue({ code: 'custom', message: `expected a number between 0 and 1 (a citation score), got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  QUEUE_DASHBOARD: z
+    .enum(['readonly', 'readwrite', 'off'], { error: 'expected "readonly" (default), "readwrite" or "off"' })
+    .optional()
+    .transform((v) => v ?? 'readonly'),
+  RATE_LIMIT_PER_MIN: envField.int(0, 0, 1_000_000),
+  STALE_JOB_SEC: envField.int(-1, 0, 30 * 86_400),
+  QUEUE_SWEEP_INTERVAL_MS: envField.int(30_000, 100, 3_600_000),
 });
 
 export interface CoordinatorConfig extends CommonConfig {
@@ -39,6 +65,18 @@ export interface CoordinatorConfig extends CommonConfig {
   defaultTopK: number;
   maxBodyBytes: number;
   heartbeatTtlMs: number;
+  /** Citations scoring below this are dropped; none left means "nothing found" (calibrated in docs/quality.md). */
+  minScore: number;
+  /** bull-board at /admin/queues: read-only by default; see docs/interfaces.md. */
+  queueDashboard: 'readonly' | 'readwrite' | 'off';
+  /** Queries per minute one client (bearer token, else IP) may send to /v1/query; 0 = no limit. See docs/reliability.md. */
+  rateLimitPerMin: number;
+  /** Unfinished shard jobs older than this are removed from the queues (a domain that never comes back); 0 = never. */
+  staleJobSec: number;
+  /** How often the queues are swept for stale jobs. */
+  queueSweepIntervalMs: number;
+  /** Claude synthesis of the merged answer (SYNTHESIS, SYNTH_MODEL; see docs/claude.md). */
+  synthesis?: SynthesisConfig;
 }
 
 export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
@@ -49,6 +87,13 @@ export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
   }
   if (raw.QUERY_TIMEOUT_MS > raw.MAX_QUERY_TIMEOUT_MS) {
     throw new ConfigError(`QUERY_TIMEOUT_MS (${raw.QUERY_TIMEOUT_MS}) is above MAX_QUERY_TIMEOUT_MS (${raw.MAX_QUERY_TIMEOUT_MS}): lower one or raise the other.`);
+  }
+  // Unset: twice the longest deadline, at least 2 minutes. A sweep must never remove a job a query still waits for.
+  const staleJobSec = raw.STALE_JOB_SEC === -1 ? Math.max(120, Math.ceil((2 * raw.MAX_QUERY_TIMEOUT_MS) / 1000)) : raw.STALE_JOB_SEC;
+  if (raw.STALE_JOB_SEC > 0 && raw.STALE_JOB_SEC * 1000 < raw.MAX_QUERY_TIMEOUT_MS) {
+    throw new ConfigError(
+      `STALE_JOB_SEC (${raw.STALE_JOB_SEC}) is shorter than MAX_QUERY_TIMEOUT_MS (${raw.MAX_QUERY_TIMEOUT_MS} ms): jobs still awaited would be removed; raise STALE_JOB_SEC or set it to 0 to never sweep.`,
+    );
   }
   return {
     ...common,
@@ -61,5 +106,11 @@ export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
     defaultTopK: raw.DEFAULT_TOP_K,
     maxBodyBytes: raw.MAX_BODY_BYTES,
     heartbeatTtlMs: raw.HEARTBEAT_TTL_MS,
+    minScore: raw.MIN_SCORE,
+    queueDashboard: raw.QUEUE_DASHBOARD,
+    rateLimitPerMin: raw.RATE_LIMIT_PER_MIN,
+    staleJobSec,
+    queueSweepIntervalMs: raw.QUEUE_SWEEP_INTERVAL_MS,
+    synthesis: parseSynthesisConfig(env),
   };
 }

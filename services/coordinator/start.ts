@@ -7,11 +7,16 @@ import { createMetrics, type FleetMetrics } from '../../shared/metrics/registry.
 import { createRedis, waitForRedis } from '../../shared/redis/connection.js';
 import type { CoordinatorConfig } from './config.js';
 import { QueryStore } from './data-access/query-store.js';
+import { CoordinatorPresence, newInstanceId } from './data-access/coordinator-presence.js';
 import { QueryService } from './domain/query-service.js';
+import { ManifestCache } from './routing/manifest-cache.js';
 import { Dispatcher } from './fanout/dispatcher.js';
 import { ResultWaiter } from './fanout/result-waiter.js';
 import { ShardDirectory } from './fanout/shard-directory.js';
+import { StaleJobSweeper } from './fanout/stale-job-sweeper.js';
 import { buildServer } from './http/server.js';
+import { synthesisPolicy } from './synthesis/synthesis-policy.js';
+import { trackInFlight } from './http/in-flight.js';
 
 export interface RunningCoordinator {
   url: string;
@@ -52,11 +57,20 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
     waiter,
     metrics,
   });
-  const store = new QueryStore(redis, config.prefix, config.queryTtlSec);
-  const service = new QueryService(directory, dispatcher, store, metrics, logger);
+  // Running queries carry this instance's id, so after a crash they read as failed, not running (docs/reliability.md).
+  const presence = new CoordinatorPresence(redis, config.prefix, newInstanceId());
+  await presence.start();
+  const store = new QueryStore(redis, config.prefix, config.queryTtlSec, presence);
+  const sweeper = new StaleJobSweeper(directory, dispatcher, config.staleJobSec, config.queueSweepIntervalMs, logger);
+  sweeper.start();
+  const service = new QueryService(directory, dispatcher, store, metrics, logger, synthesisPolicy(config.synthesis, metrics, logger), {
+    minScore: config.minScore,
+    manifests: new ManifestCache(heartbeats),
+  });
 
   let draining = false;
   const server = buildServer({ config, redis, service, store, directory, heartbeats, dispatcher, metrics, log: logger, draining: () => draining });
+  const inFlight = trackInFlight(server.server);
   await server.listen({ host: config.host, port: config.port });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -72,8 +86,13 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
     close: () => {
       closing ??= (async () => {
         draining = true;
-        logger.info('coordinator stopping: finishing in-flight queries');
-        await server.close(); // waits for in-flight requests
+        logger.info({ inFlight: inFlight.count() }, 'coordinator stopping: finishing in-flight queries');
+        // Keep listening while they finish, so newcomers get a 503 they can act on rather than a refused
+        // connection; bounded below the 30 s the CLI allows a stop (run-service.ts).
+        await inFlight.idle(Math.min(config.maxTimeoutMs + 1_000, 25_000));
+        await server.close();
+        await sweeper.stop();
+        await presence.stop(); // after the in-flight queries were stored: none is left "running"
         await waiter.close();
         await dispatcher.close();
         await redis.quit().catch(() => redis.disconnect());

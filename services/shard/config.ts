@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { parseCommonConfig, type CommonConfig } from '../../shared/config/common.js';
 import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { DOMAIN_PATTERN } from '../../shared/queues/names.js';
+import { ConfigError } from '../../shared/config/errors.js';
+import { modelIdField, parseLlmSettings, withApiKey, type LlmSettings } from '../../shared/llm/llm-settings.js';
 
 const SHARD_VARS = [
   'SHARD_DOMAIN',
@@ -19,6 +21,7 @@ const SHARD_VARS = [
   'STALLED_INTERVAL_MS',
   'MAX_STALLED_COUNT',
   'REPLICA_ID',
+  'SHARD_MODEL',
 ] as const;
 
 const ShardSchema = z.object({
@@ -40,6 +43,7 @@ const ShardSchema = z.object({
   STALLED_INTERVAL_MS: envField.int(2_000, 500, 600_000),
   MAX_STALLED_COUNT: envField.int(2, 0, 100),
   REPLICA_ID: envField.optionalStr(),
+  SHARD_MODEL: modelIdField('claude-haiku-5-5'),
 });
 
 export interface ShardConfig extends CommonConfig {
@@ -58,6 +62,8 @@ export interface ShardConfig extends CommonConfig {
   stalledIntervalMs: number;
   maxStalledCount: number;
   replica: string;
+  /** Claude settings, present only with ENGINE=anthropic (see docs/claude.md). */
+  anthropic?: { settings: LlmSettings & { apiKey: string }; model: string } | undefined;
 }
 
 export function parseShardConfig(env: Env): ShardConfig {
@@ -78,5 +84,17 @@ export function parseShardConfig(env: Env): ShardConfig {
     stalledIntervalMs: raw.STALLED_INTERVAL_MS,
     maxStalledCount: raw.MAX_STALLED_COUNT,
     replica: raw.REPLICA_ID ?? `${hostname()}-${process.pid}`,
+    anthropic: raw.ENGINE === 'anthropic' ? anthropicSettings(env, raw.SHARD_MODEL) : undefined,
   };
+}
+
+/** ENGINE=anthropic without a key is a start-up error, not a failure on the first question. */
+function anthropicSettings(env: Env, model: string): NonNullable<ShardConfig['anthropic']> {
+  const settings = parseLlmSettings(env);
+  if (settings.apiKey === undefined) {
+    throw new ConfigError(
+      'ENGINE=anthropic needs ANTHROPIC_API_KEY (or ANTHROPIC_API_KEY_FILE pointing at a file that holds it): set it, or run ENGINE=lexical for the offline engine.',
+    );
+  }
+  return { settings: withApiKey(settings, settings.apiKey), model };
 }

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../shared/log/logger.js';
 import { redactUrl } from '../../shared/log/redact.js';
 import { createMetrics, type FleetMetrics } from '../../shared/metrics/registry.js';
 import { shardQueueName } from '../../shared/queues/names.js';
+import { READ_JOB_NAME } from '../../shared/queues/schemas.js';
 import { createRedis, waitForRedis } from '../../shared/redis/connection.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import type { ShardConfig } from './config.js';
@@ -17,8 +18,10 @@ import { loadDomainContext } from './context/load-domain.js';
 import { createEngine } from './engines/create-engine.js';
 import { startMetricsServer } from './http/metrics-server.js';
 import { handleQuery, RejectedJobError } from './worker/handle-query.js';
+import { handleRead, indexSources } from './worker/handle-read.js';
 import { Heartbeat } from './worker/heartbeat.js';
 import { JobNonceCache } from './worker/job-nonce-cache.js';
+import { ResultPublisher } from './worker/result-publisher.js';
 
 export interface RunningShard {
   config: ShardConfig;
@@ -33,14 +36,15 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
   const logger = log ?? createLogger({ service: 'shard', level: config.logLevel, base: { shard: config.domain, replica: config.replica } });
   const t0 = performance.now();
   const ctx = await loadDomainContext(config.contextsDir, config.domain, { maxTokens: config.maxDomainTokens });
-  const engine = await createEngine(config.engine, ctx);
+  // Before the engine: the Claude engine counts its tokens and rejected citations in these metrics.
+  const metrics = createMetrics('shard', { shard: config.domain });
+  const engine = await createEngine(config.engine, ctx, { anthropic: config.anthropic, metrics, log: logger });
   const loadMs = performance.now() - t0;
   logger.info(
     { sources: ctx.sources.length, lines: ctx.totalLines, tokens: ctx.tokens, engine: engine.name, loadMs: Math.round(loadMs) },
     'domain loaded',
   );
 
-  const metrics = createMetrics('shard', { shard: config.domain });
   const redis = createRedis(config.redisUrl, 'blocking', `memfleet-shard-${config.domain}`);
   redis.on('error', () => undefined); // reconnects by itself; outages surface through readiness and heartbeat logs
   await waitForRedis(redis, redactUrl(config.redisUrl));
@@ -55,23 +59,33 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     metrics,
     log: logger,
   };
+  const readDeps = { ...deps, sources: indexSources(ctx) };
+  const outcomes = new ResultPublisher(redis, config.prefix, logger);
 
   const worker = new Worker<unknown, Envelope>(
     shardQueueName(config.domain),
     async (job: Job<unknown, Envelope>) => {
       try {
-        return await handleQuery({ id: String(job.id), timestamp: job.timestamp, data: job.data }, new JobNonceCache(redis, config.prefix, String(job.id)), deps);
+        const incoming = { id: String(job.id), timestamp: job.timestamp, data: job.data };
+        const nonces = new JobNonceCache(redis, config.prefix, String(job.id));
+        // Reads (console, MCP resources) share the queue and the envelope checks; see handle-read.ts.
+        const result = job.name === READ_JOB_NAME ? await handleRead(incoming, nonces, readDeps) : await handleQuery(incoming, nonces, deps);
+        outcomes.completed(String(job.id), result); // the coordinator learns it now, not from BullMQ's event stream
+        return result;
       } catch (err) {
         if (!(err instanceof RejectedJobError)) {
           metrics.jobsProcessed.inc({ shard: config.domain, outcome: 'error' });
           logger.error({ err, jobId: job.id }, 'job failed in the engine');
         }
+        outcomes.failed(String(job.id), err instanceof Error ? err.message : String(err));
         throw err;
       }
     },
     {
       connection: redis,
       prefix: config.prefix,
+      // Stored on every job as processedBy: shows which replica held a job when one crashes (docs/reliability.md).
+      name: config.replica,
       concurrency: config.concurrency,
       lockDuration: config.lockDurationMs,
       stalledInterval: config.stalledIntervalMs,
@@ -109,6 +123,7 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     lines: ctx.totalLines,
     tokens: ctx.tokens,
     topTerms: engine.topTerms(200),
+    ...(engine.domainTerms ? { terms: engine.domainTerms() } : {}),
     loadedAt: Date.now(),
   };
   const heartbeat = new Heartbeat(new HeartbeatStore(redis, config.prefix), info, manifest, config.heartbeatIntervalMs, config.heartbeatTtlMs, logger);

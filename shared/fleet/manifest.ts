@@ -2,6 +2,18 @@
 import { z } from 'zod';
 import { EngineNameSchema } from '../queues/schemas.js';
 
+/**
+ * A domain's term statistics for routing: how many index windows it has and,
+ * per analysed term (stop words dropped, stemmed), how many windows hold it.
+ * A 190K-token domain has ~15K terms (~200 KB of JSON), written once per
+ * heartbeat with the manifest.
+ */
+export const DomainTermsSchema = z.object({
+  windows: z.number().int().min(0),
+  df: z.record(z.string(), z.number().int().min(1)),
+});
+export type DomainTerms = z.infer<typeof DomainTermsSchema>;
+
 export const ManifestSchema = z.object({
   shard: z.string(),
   engine: EngineNameSchema,
@@ -12,6 +24,8 @@ export const ManifestSchema = z.object({
   topTerms: z.array(z.string()).max(2000),
   /** When the publishing replica loaded the context (epoch ms). */
   loadedAt: z.number().int(),
+  /** Term statistics for routed mode; absent for engines without an index (the domain is then always asked). */
+  terms: DomainTermsSchema.optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 

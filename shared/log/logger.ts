@@ -35,7 +35,15 @@ export function createLogger(settings: LoggerSettings): Logger {
     serializers: {
       err: (err: unknown) => {
         const s = pino.stdSerializers.err(err as Error);
-        return { ...s, message: redactText(s.message ?? ''), stack: s.stack ? redactText(s.stack) : undefined };
+        // ioredis attaches the failed command to its errors, and AUTH/HELLO carry the Redis password as an argument
+        // (found by test/faults/secrets.test.ts): keep the command's name only.
+        const command = (s as { command?: { name?: unknown } }).command;
+        return {
+          ...s,
+          message: redactText(s.message ?? ''),
+          stack: s.stack ? redactText(s.stack) : undefined,
+          ...(command === undefined ? {} : { command: { name: typeof command.name === 'string' ? command.name : 'unknown' } }),
+        };
       },
     },
   };

@@ -24,6 +24,8 @@ export interface FleetMetrics {
   llmCost: Counter<'model'>;
   shardUp: Gauge<'shard'>;
   jobsProcessed: Counter<'shard' | 'outcome'>;
+  /** Claude citations dropped because they did not match the domain's real lines. */
+  citationsRejected: Counter<'shard'>;
 }
 
 export function createMetrics(service: 'coordinator' | 'shard', labels: Record<string, string> = {}): FleetMetrics {
@@ -89,6 +91,12 @@ export function createMetrics(service: 'coordinator' | 'shard', labels: Record<s
       name: 'memfleet_shard_jobs_total',
       help: 'Shard: jobs handled, by outcome (ok, rejected, expired, error).',
       labelNames: ['shard', 'outcome'],
+      registers,
+    }),
+    citationsRejected: new Counter({
+      name: 'memfleet_citations_rejected_total',
+      help: 'Shard: citations from Claude dropped because the line range or quoted text did not match the domain.',
+      labelNames: ['shard'],
       registers,
     }),
   };

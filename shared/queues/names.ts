@@ -27,4 +27,6 @@ export const keys = {
   query: (prefix: string, queryId: string) => `${prefix}:query:${queryId}`,
   /** Nonce replay cache for envelopes. */
   nonce: (prefix: string, scope: string, nonce: string) => `${prefix}:nonce:${scope}:${nonce}`,
+  /** Pub/sub channel: shards announce finished jobs to the coordinators (shared/queues/result-channel.ts). */
+  results: (prefix: string) => `${prefix}:results`,
 } as const;

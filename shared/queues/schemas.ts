@@ -91,3 +91,96 @@ export const ShardResultSchema = z
   })
   .strict();
 export type ShardResult = z.infer<typeof ShardResultSchema>;
+
+/*
+ * Read jobs: the second job kind on `shard.<domain>` (job name "read"). The
+ * coordinator holds no domain files, so the console and MCP resources read
+ * source lines through the shard that loaded them. Same envelope, same keys,
+ * same checks as query jobs; the strict schemas keep a read body from passing
+ * as a query (and a read result from passing as a shard result).
+ */
+
+/** BullMQ job name of read jobs; query jobs are named "query". */
+export const READ_JOB_NAME = 'read';
+/** Most lines one read returns: a long page, still small enough for a signed job result. */
+export const MAX_READ_LINES = 500;
+/** Most UTF-8 bytes of text one read result carries (the envelope verifier accepts 256 KiB). */
+export const MAX_READ_BYTES = 160 * 1024;
+
+export const ReadIdSchema = z.string().regex(/^r_[A-Za-z0-9_-]{8,64}$/, 'must look like r_<8-64 url-safe chars>');
+
+const readJobBase = {
+  requestId: ReadIdSchema,
+  /** Epoch milliseconds after which the answer is useless to the coordinator. */
+  deadline: z.number().int().positive(),
+};
+
+/** The body of a signed read job (coordinator → shard). */
+export const ReadJobSchema = z.discriminatedUnion('op', [
+  /** List the domain's sources with their line counts. */
+  z.object({ op: z.literal('sources'), ...readJobBase }).strict(),
+  /** Lines `line`..`endLine` (1-based, inclusive) of one source; the shard clamps and caps the range. */
+  z
+    .object({
+      op: z.literal('lines'),
+      ...readJobBase,
+      source: z.string().min(1).max(1024),
+      line: z.number().int().min(1),
+      endLine: z.number().int().min(1),
+    })
+    .strict(),
+]);
+export type ReadJob = z.infer<typeof ReadJobSchema>;
+
+export const SourceInfoSchema = z
+  .object({
+    source: z.string().min(1).max(1024),
+    lines: z.number().int().min(0),
+    tokens: z.number().int().min(0),
+  })
+  .strict();
+export type SourceInfo = z.infer<typeof SourceInfoSchema>;
+
+const readResultBase = {
+  requestId: ReadIdSchema,
+  shard: z.string().min(1),
+  replica: z.string().min(1),
+};
+
+/** The body of a signed read result (shard → coordinator, the job's return value). */
+export const ReadResultSchema = z.discriminatedUnion('op', [
+  z
+    .object({
+      op: z.literal('sources'),
+      ...readResultBase,
+      sources: z.array(SourceInfoSchema),
+      /** True when the list was cut to fit one result; `total` says how many exist. */
+      truncated: z.boolean(),
+      total: z.number().int().min(0),
+    })
+    .strict(),
+  z
+    .object({
+      op: z.literal('lines'),
+      ...readResultBase,
+      source: z.string().min(1).max(1024),
+      /** First and last line returned, after clamping to the file and capping the size. */
+      line: z.number().int().min(1),
+      endLine: z.number().int().min(0),
+      totalLines: z.number().int().min(0),
+      /** lines[0] is line `line`. */
+      lines: z.array(z.string()).max(MAX_READ_LINES),
+      /** True when fewer lines than asked came back because of the size cap (not because the file ended). */
+      truncated: z.boolean(),
+    })
+    .strict(),
+  z
+    .object({
+      op: z.literal('error'),
+      ...readResultBase,
+      code: z.enum(['unknown_source', 'out_of_range']),
+      message: z.string().max(2_000),
+    })
+    .strict(),
+]);
+export type ReadResult = z.infer<typeof ReadResultSchema>;

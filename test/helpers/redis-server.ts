@@ -38,8 +38,11 @@ export interface RedisHandle {
   prefix: string;
   /** Kills a private server and removes the temp dir it created; does nothing for an external one. */
   stop(): Promise<void>;
-  /** Stops and starts a private server on the same port and dir (a fault; with appendOnly, data survives). */
-  restart(): Promise<void>;
+  /**
+   * Stops and starts a private server on the same port and dir (a fault; with appendOnly, data survives).
+   * `whileDown` runs between the stop and the start, to observe the outage.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   /** True when this is the Redis from REDIS_URL, which the helper must never stop, flush or restart. */
   external: boolean;
 }
@@ -149,10 +152,14 @@ async function startPrivate(opts: StartRedisOptions, prefix: string): Promise<Re
       await terminate(current);
       if (ownsDir) await removeDir(dir);
     },
-    async restart() {
+    async restart(whileDown?: () => Promise<void>) {
       if (stopped) throw new Error('restart() after stop(): start a new Redis instead');
       await terminate(current);
-      current = await launch({ ...settings, port });
+      try {
+        await whileDown?.();
+      } finally {
+        current = await launch({ ...settings, port });
+      }
     },
   };
 }

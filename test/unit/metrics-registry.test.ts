@@ -16,6 +16,7 @@ const CONTRACT: ReadonlyArray<{ name: string; type: 'histogram' | 'counter' | 'g
   { name: 'memfleet_llm_cost_usd_total', type: 'counter', labels: ['model'] },
   { name: 'memfleet_shard_up', type: 'gauge', labels: ['shard'] },
   { name: 'memfleet_shard_jobs_total', type: 'counter', labels: ['shard', 'outcome'] },
+  { name: 'memfleet_citations_rejected_total', type: 'counter', labels: ['shard'] },
 ];
 
 /** Records one value in every fleet metric, so each has a sample in the output. */
@@ -29,6 +30,7 @@ function exercise(m: FleetMetrics): void {
   m.llmCost.inc({ model: 'claude-x' }, 0.01);
   m.shardUp.set({ shard: 'sea' }, 2);
   m.jobsProcessed.inc({ shard: 'sea', outcome: 'ok' });
+  m.citationsRejected.inc({ shard: 'sea' });
 }
 
 /** Every label name used on any sample line of a text exposition. */

@@ -1,8 +1,10 @@
-/** `memfleet ask` and `memfleet status`: clients of a running coordinator. */
-import type { Command } from 'commander';
+/** `memfleet ask` and `memfleet status`: clients of a running coordinator. Exit codes are a contract (--help). */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { MAX_TOP_K } from '../../../shared/queues/schemas.js';
 import { ClientError, callCoordinator, type ClientOptions } from '../client/coordinator-client.js';
 import type { QueryResponse } from '../../coordinator/domain/types.js';
 import { cite } from '../../coordinator/merge/merge.js';
+import { ageOf, coloursFor, formatMs, startProgress, type Colors } from '../client/terminal.js';
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { answered: 0, error: 1, noAnswer: 2 } as const;
@@ -19,6 +21,8 @@ function clientOptions(flags: ClientFlags): ClientOptions {
   };
 }
 
+const PLAIN: Colors = coloursFor({ isTTY: false, write: () => true }, {});
+
 function fail(err: unknown): never {
   process.stderr.write(`memfleet: ${err instanceof ClientError || err instanceof Error ? err.message : String(err)}\n`);
   process.exit(EXIT.error);
@@ -33,29 +37,98 @@ export interface ShardRow {
   tokens: number;
   engine: string;
   lastSeen: string | null;
+  /** Jobs waiting (incl. prioritized) and active in the shard's queue; null when Redis did not answer. */
+  queue?: { waiting: number; active: number } | null;
+  /** Median of the shard's recent query round trips on this coordinator, ms. */
+  p50Ms?: number | null;
 }
 
-export function renderAnswer(res: QueryResponse): string {
-  const out: string[] = [res.answer, ''];
+/** Plain text unless the caller passes colours (coloursFor(stdout)). */
+export function renderAnswer(res: QueryResponse, c: Colors = PLAIN): string {
+  const out: string[] = [res.citations.length > 0 ? res.answer : c.yellow(res.answer), ''];
   if (res.citations.length > 0) {
-    out.push('Citations:');
-    res.citations.forEach((c, i) => {
-      out.push(`  [${i + 1}] ${cite(c)}  (score ${c.score.toFixed(2)})`);
-      for (const line of c.text.split('\n')) out.push(`      ${line}`);
+    out.push(c.bold('Citations:'));
+    res.citations.forEach((cit, i) => {
+      out.push(`  [${i + 1}] ${c.cyan(cite(cit))}  ${c.dim(`(score ${cit.score.toFixed(2)})`)}`);
+      for (const line of cit.text.split('\n')) out.push(c.dim(`      ${line}`));
     });
     out.push('');
   }
-  const shards = res.shards.map((s) => `${s.shard} ${s.status} ${Math.round(s.latencyMs)}ms${s.error ? ` (${s.error})` : ''}`);
-  out.push(`Shards: ${shards.join(', ')}`);
-  out.push(`Query ${res.id} answered in ${Math.round(res.latencyMs)} ms`);
+  const status = (s: string) => (s === 'ok' ? c.green(s) : s === 'timeout' ? c.yellow(s) : c.red(s));
+  const shards = res.shards.map((s) => `${s.shard} ${status(s.status)} ${Math.round(s.latencyMs)}ms${s.error ? ` (${s.error})` : ''}`);
+  out.push(`${c.bold('Shards:')} ${shards.join(', ')}`);
+  out.push(c.dim(`Query ${res.id} answered in ${Math.round(res.latencyMs)} ms`));
   return out.join('\n');
 }
 
-export function renderShards(rows: readonly ShardRow[]): string {
-  const header = ['SHARD', 'STATUS', 'REPLICAS', 'SOURCES', 'LINES', 'TOKENS', 'ENGINE', 'LAST SEEN'];
-  const body = rows.map((r) => [r.shard, r.status, String(r.replicas), String(r.sources), String(r.lines), String(r.tokens), r.engine, r.lastSeen ?? '-']);
+/** The fleet as a table: one row per domain. Columns are padded before colouring so they line up. */
+export function renderShards(rows: readonly ShardRow[], c: Colors = PLAIN, now = Date.now()): string {
+  const header = ['SHARD', 'STATUS', 'REPLICAS', 'QUEUE', 'P50', 'LAST HEARTBEAT', 'SOURCES', 'TOKENS', 'ENGINE'];
+  const body = rows.map((r) => [
+    r.shard,
+    r.status,
+    String(r.replicas),
+    r.queue ? `${r.queue.waiting}${r.queue.active > 0 ? `+${r.queue.active}` : ''}` : '-',
+    formatMs(r.p50Ms),
+    ageOf(r.lastSeen, now),
+    String(r.sources),
+    String(r.tokens),
+    r.engine,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  return [header, ...body].map((row) => row.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd()).join('\n');
+  const numeric = new Set([2, 3, 4, 6, 7]);
+  const pad = (cell: string, i: number) => (numeric.has(i) ? cell.padStart(widths[i] as number) : cell.padEnd(widths[i] as number));
+  const lines = [header.map((h, i) => c.bold(pad(h, i))).join('  ').trimEnd()];
+  for (const row of body) {
+    lines.push(
+      row
+        .map((cell, i) => {
+          const padded = pad(cell, i);
+          if (i === 1) return cell === 'up' ? c.green(padded) : c.red(padded);
+          return padded;
+        })
+        .join('  ')
+        .trimEnd(),
+    );
+  }
+  return lines.join('\n');
+}
+
+const ASK_HELP = `
+Output: the answer, then each citation as shard/source:line with the cited lines, then how each
+shard did. --json prints the API response instead (see docs/api.md). While waiting, a progress
+line is drawn on stderr when it is a terminal; colours only when stdout is a terminal (NO_COLOR
+turns them off, FORCE_COLOR on).
+
+Exit codes:
+  0  answered: at least one citation
+  2  nothing in memory answers the question (no citation)
+  1  error: bad arguments, coordinator unreachable, or the API refused the query
+
+Examples:
+  memfleet ask "Who is the captain of the schooner Albatross?"
+  memfleet ask --shards harbor,kitchen -k 3 "plum jam"
+  memfleet ask --json "axis of evil" | jq '.citations[0]'`;
+
+const STATUS_HELP = `
+Columns: SHARD (domain), STATUS (up: a live replica; down: seen recently, none live now),
+REPLICAS (live), QUEUE (jobs waiting, +active), P50 (median round trip of the last 100 answered
+queries this coordinator sent to the shard), LAST HEARTBEAT, SOURCES, TOKENS (estimated), ENGINE.
+
+Exit codes:
+  0  the fleet was listed (even when no shard is up)
+  1  error: coordinator unreachable or the API refused the request`;
+
+function parseTopK(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TOP_K) throw new InvalidArgumentError(`expected an integer from 1 to ${MAX_TOP_K}, got "${value}"`);
+  return n;
+}
+
+function parseTimeout(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 50) throw new InvalidArgumentError(`expected milliseconds (an integer ≥ 50), got "${value}"`);
+  return n;
 }
 
 export function registerClientCommands(program: Command): void {
@@ -66,34 +139,40 @@ export function registerClientCommands(program: Command): void {
     .option('--url <url>', 'coordinator URL (env MEMFLEET_URL, default http://127.0.0.1:8080)')
     .option('--token <token>', 'API token (env MEMFLEET_API_TOKEN)')
     .option('--shards <list>', 'comma-separated shard names to ask (default: every live shard)')
-    .option('--mode <mode>', 'broadcast | routed', 'broadcast')
-    .option('-k, --top-k <n>', 'number of citations', '5')
-    .option('--timeout <ms>', 'deadline for the shards, in milliseconds')
-    .option('--json', 'print the raw JSON response')
-    .addHelpText('after', '\nExit codes: 0 answered with citations, 2 nothing found, 1 error.')
-    .action(async (words: string[], opts: ClientFlags & { shards?: string; mode: string; topK: string; timeout?: string; json?: boolean }) => {
-      const body: Record<string, unknown> = { question: words.join(' '), mode: opts.mode, topK: Number(opts.topK) };
-      if (opts.shards) body.shards = opts.shards.split(',').map((s) => s.trim()).filter(Boolean);
-      if (opts.timeout) body.timeoutMs = Number(opts.timeout);
+    .addOption(new Option('--mode <mode>', 'broadcast: every selected shard; routed: the most relevant ones').choices(['broadcast', 'routed']).default('broadcast'))
+    .option('-k, --top-k <n>', `number of citations, 1-${MAX_TOP_K}`, parseTopK, 5)
+    .option('--timeout <ms>', 'deadline for the shards, in milliseconds (default: the coordinator\'s QUERY_TIMEOUT_MS)', parseTimeout)
+    .option('--json', 'print the raw JSON response (exit codes unchanged)')
+    .addHelpText('after', ASK_HELP)
+    .action(async (words: string[], opts: ClientFlags & { shards?: string; mode: string; topK: number; timeout?: number; json?: boolean }) => {
+      const body: Record<string, unknown> = { question: words.join(' '), mode: opts.mode, topK: opts.topK };
+      const shards = opts.shards?.split(',').map((s) => s.trim()).filter(Boolean);
+      if (shards && shards.length > 0) body.shards = shards;
+      if (opts.timeout !== undefined) body.timeoutMs = opts.timeout;
+      const progress = startProgress(process.stderr, `asking ${shards && shards.length > 0 ? shards.join(', ') : 'the fleet'}…`);
+      let res: QueryResponse;
       try {
-        const res = await callCoordinator<QueryResponse>(clientOptions(opts), 'POST', '/v1/query', body);
-        process.stdout.write(opts.json ? `${JSON.stringify(res, null, 2)}\n` : `${renderAnswer(res)}\n`);
-        process.exitCode = res.citations.length > 0 ? EXIT.answered : EXIT.noAnswer;
+        res = await callCoordinator<QueryResponse>(clientOptions(opts), 'POST', '/v1/query', body);
       } catch (err) {
+        progress.stop();
         fail(err);
       }
+      progress.stop();
+      process.stdout.write(opts.json ? `${JSON.stringify(res, null, 2)}\n` : `${renderAnswer(res, coloursFor(process.stdout))}\n`);
+      process.exitCode = res.citations.length > 0 ? EXIT.answered : EXIT.noAnswer;
     });
 
   program
     .command('status')
-    .description('Show the fleet: each shard domain, its live replicas, size and last heartbeat.')
+    .description('Show the fleet as a table: each domain, its live replicas, queue depth, p50 latency and last heartbeat.')
     .option('--url <url>', 'coordinator URL (env MEMFLEET_URL, default http://127.0.0.1:8080)')
     .option('--token <token>', 'API token (env MEMFLEET_API_TOKEN)')
     .option('--json', 'print the raw JSON response')
+    .addHelpText('after', STATUS_HELP)
     .action(async (opts: ClientFlags & { json?: boolean }) => {
       try {
         const rows = await callCoordinator<ShardRow[]>(clientOptions(opts), 'GET', '/v1/shards');
-        process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${rows.length ? renderShards(rows) : 'No shard has registered yet.'}\n`);
+        process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${rows.length ? renderShards(rows, coloursFor(process.stdout)) : 'No shard has registered yet.'}\n`);
       } catch (err) {
         fail(err);
       }

@@ -9,8 +9,12 @@ import type { QueryJob } from '../../../shared/queues/schemas.js';
 import type { QueryStore } from '../data-access/query-store.js';
 import type { Dispatcher } from '../fanout/dispatcher.js';
 import type { ShardDirectory } from '../fanout/shard-directory.js';
-import { mergeReplies, type ShardReply } from '../merge/merge.js';
+import { addUsage, mergeReplies, type ShardReply } from '../merge/merge.js';
 import { selectShards, type QueryMode } from '../routing/select-shards.js';
+import type { ManifestCache } from '../routing/manifest-cache.js';
+import { routeQuestion } from '../routing/route-by-terms.js';
+import { downShardReplies } from './down-shards.js';
+import type { Synthesizer } from '../synthesis/synthesizer.js';
 import type { QueryResponse } from './types.js';
 
 export interface QueryRequest {
@@ -19,6 +23,23 @@ export interface QueryRequest {
   mode: QueryMode;
   topK: number;
   timeoutMs: number;
+  /** Synthesise the merged answer with Claude; undefined follows SYNTHESIS. */
+  synthesize?: boolean;
+}
+
+/** Whether and how merged answers are synthesised (services/coordinator/synthesis). */
+export interface SynthesisPolicy {
+  /** Undefined when the coordinator has no API key. */
+  synthesizer: Synthesizer | undefined;
+  byDefault: boolean;
+}
+
+/** Answer-quality policy (calibrated by npm run eval, see docs/quality.md). */
+export interface QualityPolicy {
+  /** Citations scoring below this are dropped; when none is left the answer says nothing was found (MIN_SCORE). */
+  minScore: number;
+  /** Term statistics for routed mode; without it routed queries are broadcast. */
+  manifests?: ManifestCache;
 }
 
 /** A failure the HTTP layer turns into an error response. */
@@ -43,11 +64,18 @@ export class QueryService {
     private readonly store: QueryStore,
     private readonly metrics: FleetMetrics,
     private readonly log: Logger,
+    private readonly synthesis: SynthesisPolicy = { synthesizer: undefined, byDefault: false },
+    private readonly quality: QualityPolicy = { minScore: 0 },
   ) {}
 
   async run(request: QueryRequest): Promise<QueryResponse> {
     const started = performance.now();
     const id = newQueryId();
+    const wantSynthesis = request.synthesize ?? this.synthesis.byDefault;
+    const synthesizer = wantSynthesis ? this.synthesis.synthesizer : undefined;
+    if (wantSynthesis && !synthesizer) {
+      throw new QueryError(400, 'synthesis_unavailable', 'synthesize: true needs ANTHROPIC_API_KEY on the coordinator: set it (SYNTHESIS=on makes synthesis the default), or drop the flag.');
+    }
     const { live, known } = await this.directory.snapshot();
     const selection = selectShards(
       live.map((s) => s.shard),
@@ -61,24 +89,37 @@ export class QueryService {
 
     const deadline = Date.now() + request.timeoutMs;
     const createdAt = Date.now();
-    await this.store.put({ id, status: 'running', createdAt, deadline, question: request.question });
+    // Recorded while the jobs go out rather than a round trip before: store and dispatcher share one
+    // connection, so Redis still applies this SET before any job exists. Its failure still fails the query.
+    const recorded = this.store.put({ id, status: 'running', createdAt, deadline, question: request.question }).then(
+      () => undefined,
+      (err: unknown) => ({ err }),
+    );
 
     const job: QueryJob = { queryId: id, question: request.question, topK: request.topK, deadline, conversation: [] };
-    const replies = await Promise.all(selection.shards.map((shard) => this.askOne(shard, job)));
-    const merged = mergeReplies(replies, { topK: request.topK });
+    const targets = await this.route(request, selection.shards);
+    const asked = await Promise.all(targets.map((shard) => this.askOne(shard, job)));
+    const notRecorded = await recorded;
+    if (notRecorded) throw notRecorded.err;
+    const replies = [...asked, ...downShardReplies(request, selection.shards, known)];
+    const merged = mergeReplies(replies, { topK: request.topK, minScore: this.quality.minScore });
+    const synthesized = synthesizer ? await synthesizer.synthesize(request.question, merged, replies) : undefined;
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     const response: QueryResponse = {
       id,
-      answer: merged.answer,
+      answer: synthesized?.answer ?? merged.answer,
       citations: merged.citations,
       shards: replies.map((r) => r.outcome),
       latencyMs,
-      usage: merged.usage,
+      usage: synthesized ? addUsage(merged.usage, synthesized.usage) : merged.usage,
+      ...(synthesized ? { synthesis: synthesized.info } : {}),
     };
     const okCount = response.shards.filter((s) => s.status === 'ok').length;
     const outcome = okCount === response.shards.length ? 'ok' : okCount > 0 ? 'partial' : 'failed';
     this.metrics.queryDuration.observe({ mode: request.mode, outcome }, latencyMs / 1000);
-    await this.store.put({ id, status: 'done', createdAt, deadline, question: request.question, result: response }).catch((err: unknown) => {
+    // Not awaited: the SET is written to Redis before the answer is written to the caller, and Redis applies
+    // it long before the caller can ask GET /v1/queries/:id; waiting for its reply only added a round trip.
+    void this.store.put({ id, status: 'done', createdAt, deadline, question: request.question, result: response }).catch((err: unknown) => {
       this.log.warn({ err, queryId: id }, 'could not store the query result');
     });
     this.log.info(
@@ -93,6 +134,12 @@ export class QueryService {
       'query answered',
     );
     return response;
+  }
+
+  /** Routed mode without named shards asks only the domains whose term statistics cover the question (routing/route-by-terms.ts). */
+  private async route(request: QueryRequest, selected: string[]): Promise<string[]> {
+    if (request.mode !== 'routed' || (request.shards && request.shards.length > 0) || !this.quality.manifests) return selected;
+    return routeQuestion(request.question, await this.quality.manifests.domains(selected)).shards;
   }
 
   private async askOne(shard: string, job: QueryJob): Promise<ShardReply> {

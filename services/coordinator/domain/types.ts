@@ -1,5 +1,6 @@
 /** The coordinator's answer shapes (the HTTP API of docs/api.md). */
 import type { Usage } from '../../../shared/queues/schemas.js';
+import type { SynthesisInfo } from '../synthesis/synthesizer.js';
 
 export type ShardStatus = 'ok' | 'timeout' | 'error';
 
@@ -26,5 +27,8 @@ export interface QueryResponse {
   citations: MergedCitation[];
   shards: ShardOutcome[];
   latencyMs: number;
+  /** Shards' usage plus the synthesis call's, when there was one. */
   usage: Usage;
+  /** Present when synthesis was asked for: whether the answer is the synthesis, and if not, why. */
+  synthesis?: SynthesisInfo;
 }

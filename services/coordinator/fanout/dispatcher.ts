@@ -10,6 +10,8 @@ import { shardQueueName } from '../../../shared/queues/names.js';
 import { ShardResultSchema, type QueryJob } from '../../../shared/queues/schemas.js';
 import type { ShardReply } from '../merge/merge.js';
 import type { ResultWaiter } from './result-waiter.js';
+import { LatencyWindow } from './latency-window.js';
+import { batchWrites } from '../../../shared/redis/write-batching.js';
 
 export interface DispatcherDeps {
   connection: Redis;
@@ -26,8 +28,23 @@ export interface DispatcherDeps {
 const KEEP_COMPLETED = { age: 300, count: 10_000 };
 const KEEP_FAILED = { age: 3_600, count: 10_000 };
 
+/** What came back for one job: its verified body (still to be parsed), or why there is none. */
+export type SendOutcome =
+  | { kind: 'ok'; body: string; latencyMs: number }
+  | { kind: 'timeout'; state: string; latencyMs: number }
+  | { kind: 'failed'; reason: string; latencyMs: number }
+  | { kind: 'rejected'; reason: string; latencyMs: number };
+
+/** How long finished jobs stay in Redis (BullMQ's removeOnComplete/removeOnFail). */
+export interface JobRetention {
+  completed?: { age: number; count: number };
+  failed?: { age: number; count: number };
+}
+
 export class Dispatcher {
   private readonly queues = new Map<string, Queue>();
+  /** Recent successful query round trips per shard (the p50 of /v1/shards). */
+  readonly latencies = new LatencyWindow(100);
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -46,34 +63,36 @@ export class Dispatcher {
   }
 
   async ask(shard: string, job: QueryJob): Promise<ShardReply> {
-    const { waiter, metrics } = this.deps;
+    const sent = await this.send(shard, 'query', `${job.queryId}.${shard}`, JSON.stringify(job), job.deadline);
+    const reply = this.interpret(shard, job.queryId, sent);
+    this.deps.metrics.shardRoundtrip.observe({ shard, outcome: reply.outcome.status }, sent.latencyMs / 1000);
+    if (reply.outcome.status === 'ok') this.latencies.record(shard, sent.latencyMs);
+    return reply;
+  }
+
+  /**
+   * One signed job to one shard and its verified reply, whatever the job kind
+   * (queries, reads). Rejects only when the job could not be added (Redis).
+   */
+  async send(shard: string, name: string, jobId: string, body: string, deadline: number, keep: JobRetention = {}): Promise<SendOutcome> {
+    const { waiter } = this.deps;
     const queue = this.queue(shard);
     await waiter.listen(queue.name);
-    const jobId = `${job.queryId}.${shard}`;
     const started = performance.now();
-    const waiting = waiter.wait(queue, jobId, job.deadline - Date.now());
-    const envelope = signEnvelope(JSON.stringify(job), this.deps.queryKeys);
+    const waiting = waiter.wait(queue, jobId, deadline - Date.now());
+    const envelope = signEnvelope(body, this.deps.queryKeys);
+    // The jobs of one fan-out (and the query record before them) leave in one socket write.
+    batchWrites(this.deps.connection);
     try {
-      await queue.add('query', envelope, { jobId, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED });
+      await queue.add(name, envelope, { jobId, removeOnComplete: keep.completed ?? KEEP_COMPLETED, removeOnFail: keep.failed ?? KEEP_FAILED });
     } catch (err) {
       waiter.cancel(jobId);
       throw err;
     }
     const outcome = await waiting;
-    const latencyMs = performance.now() - started;
-    const reply = await this.interpret(shard, job.queryId, outcome, latencyMs);
-    metrics.shardRoundtrip.observe({ shard, outcome: reply.outcome.status }, latencyMs / 1000);
-    return reply;
-  }
-
-  private async interpret(shard: string, queryId: string, outcome: Awaited<ReturnType<ResultWaiter['wait']>>, latencyMs: number): Promise<ShardReply> {
-    const round = Math.round(latencyMs * 100) / 100;
-    if (outcome.kind === 'timeout') {
-      return { outcome: { shard, status: 'timeout', latencyMs: round, error: `no answer before the deadline (job ${outcome.state})` } };
-    }
-    if (outcome.kind === 'failed') {
-      return { outcome: { shard, status: 'error', latencyMs: round, error: outcome.reason } };
-    }
+    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+    if (outcome.kind === 'timeout') return { kind: 'timeout', state: outcome.state, latencyMs };
+    if (outcome.kind === 'failed') return { kind: 'failed', reason: outcome.reason, latencyMs };
     const verified = await verifyEnvelope(outcome.value, {
       keyring: this.deps.resultKeys,
       toleranceSec: this.deps.toleranceSec,
@@ -81,9 +100,23 @@ export class Dispatcher {
     });
     if (!verified.ok) {
       this.deps.metrics.envelopeRejected.inc({ reason: verified.reason });
-      return { outcome: { shard, status: 'error', latencyMs: round, error: `result envelope rejected: ${verified.reason}` } };
+      return { kind: 'rejected', reason: verified.reason, latencyMs };
     }
-    const parsed = ShardResultSchema.safeParse(safeJson(verified.body));
+    return { kind: 'ok', body: verified.body, latencyMs };
+  }
+
+  private interpret(shard: string, queryId: string, sent: SendOutcome): ShardReply {
+    const round = sent.latencyMs;
+    if (sent.kind === 'timeout') {
+      return { outcome: { shard, status: 'timeout', latencyMs: round, error: `no answer before the deadline (job ${sent.state})` } };
+    }
+    if (sent.kind === 'failed') {
+      return { outcome: { shard, status: 'error', latencyMs: round, error: sent.reason } };
+    }
+    if (sent.kind === 'rejected') {
+      return { outcome: { shard, status: 'error', latencyMs: round, error: `result envelope rejected: ${sent.reason}` } };
+    }
+    const parsed = ShardResultSchema.safeParse(safeJson(sent.body));
     if (!parsed.success || parsed.data.queryId !== queryId || parsed.data.shard !== shard) {
       this.deps.metrics.envelopeRejected.inc({ reason: 'invalid_payload' });
       return { outcome: { shard, status: 'error', latencyMs: round, error: 'result payload invalid or for another query' } };

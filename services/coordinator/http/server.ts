@@ -15,6 +15,12 @@ import { QueryError, type QueryService } from '../domain/query-service.js';
 import { bearerMatches } from './auth.js';
 import { sendError } from './errors.js';
 import { queryBodySchema } from './schemas.js';
+import { registerRateLimit } from './rate-limit.js';
+import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
+import { registerConsole } from './console.js';
+import { registerQueueDashboard } from './queue-dashboard.js';
+import { registerSourceRoutes } from './source-routes.js';
+import { shardLoad } from '../fanout/shard-load.js';
 
 export interface HttpDeps {
   config: CoordinatorConfig;
@@ -32,7 +38,7 @@ export interface HttpDeps {
 
 export function buildServer(deps: HttpDeps): FastifyInstance {
   const { config, log } = deps;
-  const server = Fastify({ logger: false, bodyLimit: config.maxBodyBytes, return503OnClosing: true });
+  const server = Fastify({ logger: false, bodyLimit: config.maxBodyBytes, return503OnClosing: true, frameworkErrors, clientErrorHandler });
   const bodySchema = queryBodySchema(config.maxTimeoutMs);
 
   server.setErrorHandler((err: FastifyError, _req, reply) => {
@@ -61,6 +67,8 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     }
     return undefined;
   });
+  // After the token check, so the limit counts per token (docs/reliability.md).
+  registerRateLimit(server, config.rateLimitPerMin);
 
   server.post('/v1/query', async (req, reply) => {
     if (deps.draining()) return sendError(reply, 503, 'shutting_down', 'The coordinator is shutting down: retry on another instance or in a moment.');
@@ -83,6 +91,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
         mode: parsed.data.mode ?? 'broadcast',
         topK: parsed.data.topK ?? config.defaultTopK,
         timeoutMs: parsed.data.timeoutMs ?? config.defaultTimeoutMs,
+        ...(parsed.data.synthesize !== undefined ? { synthesize: parsed.data.synthesize } : {}),
       });
     } catch (err) {
       if (err instanceof QueryError) return sendError(reply, err.status, err.code, err.message);
@@ -96,10 +105,18 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   server.get('/v1/queries/:id', async (req, reply) => {
     const id = (req.params as { id: string }).id;
     if (!QueryIdSchema.safeParse(id).success) return sendError(reply, 404, 'not_found', `No query ${id}: ids look like q_xxxxxxxx.`);
-    const record = await deps.store.get(id);
+    let record: Awaited<ReturnType<QueryStore['get']>>;
+    let abandoned = false;
+    try {
+      record = await deps.store.get(id);
+      if (record?.status === 'running') abandoned = await deps.store.isAbandoned(record);
+    } catch {
+      // A Redis outage is not a 404: the query may well exist.
+      return sendError(reply, 503, 'redis_unavailable', 'Redis is unreachable, so the query cannot be looked up: retry when /readyz reports ready.');
+    }
     if (!record) return sendError(reply, 404, 'not_found', `No query ${id}: it never existed or expired after ${config.queryTtlSec} s.`);
     if (record.status === 'running') {
-      if (Date.now() > record.deadline + 30_000) {
+      if (abandoned) {
         return { id, status: 'failed', error: { code: 'abandoned', message: 'The coordinator that ran this query stopped before finishing it: ask again.' } };
       }
       return reply.code(202).send({ id, status: 'running', deadline: record.deadline });
@@ -125,6 +142,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
           tokens: m?.tokens ?? 0,
           engine: m?.engine ?? 'unknown',
           lastSeen: l ? new Date(l.lastSeen).toISOString() : null,
+          ...(await shardLoad(deps.dispatcher, shard)),
         };
       }),
     );
@@ -178,6 +196,11 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     reply.header('content-type', deps.metrics.registry.contentType);
     return own + mergeExpositions(queues);
   });
+
+  // Interfaces for people and agents (docs/interfaces.md): source lines, the queue dashboard, the web console.
+  registerSourceRoutes(server, deps);
+  registerQueueDashboard(server, deps);
+  registerConsole(server, deps);
 
   return server;
 }

@@ -29,6 +29,13 @@ export interface Merged {
 
 export const NOTHING_FOUND = 'Nothing in memory answers this question.';
 
+/**
+ * The coordinator's default MIN_SCORE: the highest threshold that keeps false
+ * abstentions on the evaluation set at or under 5 % (docs/quality.md). mergeReplies
+ * itself drops nothing unless told (minScore defaults to 0 there).
+ */
+export const DEFAULT_MIN_SCORE = 0.28;
+
 export function mergeReplies(replies: readonly ShardReply[], options: MergeOptions): Merged {
   const answerRatio = options.answerRatio ?? 0.6;
   const minScore = options.minScore ?? 0;

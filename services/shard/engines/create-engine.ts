@@ -1,17 +1,44 @@
 /** Picks the engine named by ENGINE and builds it over the loaded domain. */
 import { ConfigError } from '../../../shared/config/errors.js';
+import type { Logger } from '../../../shared/log/logger.js';
+import type { FleetMetrics } from '../../../shared/metrics/registry.js';
+import type { ShardConfig } from '../config.js';
 import type { DomainContext } from '../context/domain-context.js';
+import { AnthropicEngine } from './anthropic/anthropic-engine.js';
 import type { Engine } from './engine.js';
 import { LexicalEngine } from './lexical/lexical-engine.js';
 import { NoopEngine } from './noop/noop-engine.js';
 
-export async function createEngine(name: 'lexical' | 'anthropic' | 'noop', ctx: DomainContext): Promise<Engine> {
+/** What engines beyond the offline ones need: settings, counters, a logger. */
+export interface EngineDeps {
+  anthropic?: ShardConfig['anthropic'];
+  metrics: FleetMetrics;
+  log: Logger;
+}
+
+const TOP_TERMS_KEPT = 1_000;
+
+export async function createEngine(name: 'lexical' | 'anthropic' | 'noop', ctx: DomainContext, deps?: EngineDeps): Promise<Engine> {
   switch (name) {
     case 'lexical':
       return LexicalEngine.build(ctx);
     case 'noop':
       return new NoopEngine(ctx);
-    case 'anthropic':
-      throw new ConfigError('ENGINE=anthropic is not available in this build yet: use ENGINE=lexical.');
+    case 'anthropic': {
+      if (!deps?.anthropic) {
+        throw new ConfigError('ENGINE=anthropic needs ANTHROPIC_API_KEY (or ANTHROPIC_API_KEY_FILE): set it, or run ENGINE=lexical for the offline engine.');
+      }
+      // The manifest's top terms (used for routing) come from the vocabulary the lexical
+      // engine builds; only the ranked terms are kept, not the index.
+      const terms = LexicalEngine.build(ctx).topTerms(TOP_TERMS_KEPT);
+      return AnthropicEngine.create({
+        ctx,
+        settings: deps.anthropic.settings,
+        model: deps.anthropic.model,
+        metrics: deps.metrics,
+        log: deps.log,
+        topTerms: (limit) => terms.slice(0, limit),
+      });
+    }
   }
 }

@@ -1,4 +1,5 @@
 /** What every shard engine (lexical, anthropic, noop) provides. */
+import type { DomainTerms } from '../../../shared/fleet/manifest.js';
 import type { Citation, EngineName, Turn, Usage } from '../../../shared/queues/schemas.js';
 
 export interface EngineQuestion {
@@ -20,4 +21,6 @@ export interface Engine {
   answer(question: EngineQuestion, signal?: AbortSignal): Promise<EngineAnswer>;
   /** Most characteristic terms of the domain, for the manifest (routing). */
   topTerms(limit: number): string[];
+  /** Per-term window counts for routed mode (services/coordinator/routing); engines without an index leave it out. */
+  domainTerms?(): DomainTerms;
 }

@@ -11,9 +11,39 @@ import type { Engine, EngineAnswer, EngineQuestion } from '../engine.js';
 import { composeAnswer, DEFAULT_ANSWER_OPTIONS } from './extractive-answer.js';
 import { narrowToSentences, type ScoredSentence } from './narrow-to-sentences.js';
 import { relevanceScore, termCoverage } from './relevance.js';
-import { analyzeText, tokenize, toTerm } from './text-analysis.js';
+import { analyzeText, HAS_DIGIT, tokenize, toTerm } from './text-analysis.js';
+import { titlesByLine } from './titles.js';
 import { Vocabulary } from './vocabulary.js';
-import { buildWindows, type LineWindow } from './windows.js';
+import { buildParagraphWindows, buildWindows, type LineWindow } from './windows.js';
+import { sharedWordNet } from './wordnet.js';
+import type { DomainTerms } from '../../../../shared/fleet/manifest.js';
+
+/**
+ * Switches for the engine's retrieval steps. The defaults are what the
+ * evaluation harness (npm run eval, docs/quality.md) measured best; the others
+ * stay selectable so the harness can show what each step is worth.
+ */
+export interface LexicalOptions {
+  /** `paragraphs`: windows never cross a blank line (see buildParagraphWindows); `lines`: fixed windows. @defaultValue 'paragraphs' */
+  windows: 'lines' | 'paragraphs';
+  /** Weight of the title field (file name, title line, Markdown heading) against the text; 0 leaves it out. @defaultValue 0.5 */
+  titleBoost: number;
+  /** Weight of WordNet synonyms of the question's words, in the query and in coverage; 0 turns expansion off. @defaultValue 0.3 */
+  synonymWeight: number;
+  /**
+   * How many BM25 hits are narrowed and scored before the best `topK` are
+   * kept (reranking by the relevance score); 0 keeps BM25's order. @defaultValue 0
+   */
+  rerankDepth: number;
+  /**
+   * Share of the coverage taken from the best single sentence instead of the
+   * whole window: query terms found together in one sentence count more than
+   * terms scattered over a paragraph (a proximity signal). @defaultValue 0
+   */
+  sentenceWeight: number;
+}
+
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, rerankDepth: 0, sentenceWeight: 0.5 });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -30,6 +60,14 @@ interface IndexedWindow {
   id: number;
   /** Analysed terms of the window, space-separated (already stemmed, stop words gone). */
   terms: string;
+  /** Analysed terms of the window's file name, title and heading (see titles.ts). */
+  title: string;
+}
+
+/** A term added to the question: a synonym of `of`, weighted below the question's own words. */
+interface Expansion {
+  of: string;
+  weight: number;
 }
 
 // Text is analysed once per line at build time and once per question, both
@@ -46,9 +84,11 @@ export class LexicalEngine implements Engine {
     private readonly windows: readonly LineWindow[],
     private readonly index: MiniSearch<IndexedWindow>,
     private readonly vocabulary: Vocabulary,
+    private readonly options: LexicalOptions,
   ) {}
 
-  static build(ctx: DomainContext): LexicalEngine {
+  static build(ctx: DomainContext, options: Partial<LexicalOptions> = {}): LexicalEngine {
+    const opts: LexicalOptions = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
     const vocabulary = new Vocabulary();
     const lineTerms = ctx.sources.map((file) =>
       file.lines.map((line) => {
@@ -62,59 +102,103 @@ export class LexicalEngine implements Engine {
         return terms;
       }),
     );
+    const titles = opts.titleBoost > 0 ? ctx.sources.map((file) => titlesByLine(file)) : [];
 
-    const windows = buildWindows(ctx.sources);
+    const windows = opts.windows === 'paragraphs' ? buildParagraphWindows(ctx.sources) : buildWindows(ctx.sources);
+    const titleTerms = new Map<string, string>();
     const documents = windows.map((w, id): IndexedWindow => {
       const terms = (lineTerms[w.sourceIndex] ?? []).slice(w.startLine - 1, w.endLine).flat();
       vocabulary.addWindow(new Set(terms));
-      return { id, terms: terms.join(' ') };
+      const titleText = titles[w.sourceIndex]?.[w.startLine - 1] ?? '';
+      let title = titleTerms.get(titleText);
+      if (title === undefined) {
+        title = analyzeText(titleText).join(' ');
+        titleTerms.set(titleText, title);
+      }
+      return { id, terms: terms.join(' '), title };
     });
 
+    const fields = opts.titleBoost > 0 ? ['terms', 'title'] : ['terms'];
     const index = new MiniSearch<IndexedWindow>({
       idField: 'id',
-      fields: ['terms'],
+      fields,
       tokenize: splitTerms,
       processTerm: keepTerm,
       searchOptions: {
         tokenize: splitTerms,
         processTerm: keepTerm,
         combineWith: 'OR',
+        boost: { terms: 1, title: opts.titleBoost },
         // Stemming already joins word forms; prefix/fuzzy would mostly add noise and cost.
         prefix: false,
         fuzzy: false,
       },
     });
     index.addAll(documents);
-    return new LexicalEngine(ctx, windows, index, vocabulary);
+    return new LexicalEngine(ctx, windows, index, vocabulary, opts);
+  }
+
+  /**
+   * WordNet synonyms of the question's words that this domain uses, each
+   * mapped to the question term it stands for. Synonyms of stop words and
+   * terms the question already has are left out.
+   */
+  private expand(question: string, querySet: ReadonlySet<string>): Map<string, Expansion> {
+    const expansions = new Map<string, Expansion>();
+    if (this.options.synonymWeight <= 0) return expansions;
+    const wordnet = sharedWordNet();
+    for (const word of tokenize(question)) {
+      const of = toTerm(word);
+      if (of === null || HAS_DIGIT.test(word)) continue;
+      for (const synonym of wordnet.synonyms(word)) {
+        const term = toTerm(synonym);
+        if (term === null || querySet.has(term) || expansions.has(term)) continue;
+        if (this.vocabulary.documentFrequency(term) === 0) continue;
+        expansions.set(term, { of, weight: this.options.synonymWeight });
+      }
+    }
+    return expansions;
   }
 
   async answer(question: EngineQuestion, signal?: AbortSignal): Promise<EngineAnswer> {
     signal?.throwIfAborted();
     const queryTerms = [...new Set(analyzeText(question.question))];
     if (queryTerms.length === 0) return noMatch();
-    const hits = this.index.search(queryTerms.join(' '));
+    const querySet = new Set(queryTerms);
+    const expansions = this.expand(question.question, querySet);
+    const searchTerms = [...queryTerms, ...expansions.keys()];
+    const hits = this.index.search(searchTerms.join(' '), {
+      boostTerm: (term) => expansions.get(term)?.weight ?? 1,
+    });
     const topBm25 = hits[0]?.score ?? 0;
     if (topBm25 <= 0) return noMatch();
 
     const topK = Math.min(Math.max(1, Math.floor(question.topK)), MAX_TOP_K);
-    const querySet = new Set(queryTerms);
     const idf = (term: string): number => this.vocabulary.idf(term);
+    // Sentences are narrowed and quoted on synonyms too, each weighing what it stands in for.
+    const weightedIdf = (term: string): number => idf(expansions.get(term)?.of ?? term) * (expansions.get(term)?.weight ?? 1);
+    const narrowSet = new Set(searchTerms);
     const chosen: { citation: Citation; sentences: ScoredSentence[] }[] = [];
 
+    const totalIdf = queryTerms.reduce((sum, t) => sum + idf(t), 0);
+    const depth = this.options.rerankDepth > 0 ? Math.max(topK, this.options.rerankDepth) : topK;
     for (const hit of hits) {
-      if (chosen.length >= topK) break;
+      if (chosen.length >= depth) break;
       const window = this.windows[hit.id as number];
       const file = window && this.ctx.sources[window.sourceIndex];
       if (window === undefined || file === undefined) continue;
 
-      const span = narrowToSentences(file.lines, window, querySet, idf);
+      const span = narrowToSentences(file.lines, window, narrowSet, weightedIdf);
       // Overlapping windows often narrow to the same sentence; cite each stretch of text once.
       const overlaps = chosen.some(
         ({ citation: c }) => c.source === window.source && span.line <= c.endLine && c.line <= span.endLine,
       );
       if (overlaps) continue;
 
-      const coverage = termCoverage(queryTerms, new Set(hit.queryTerms), idf);
+      const windowCoverage = termCoverage(queryTerms, presence(new Set(hit.queryTerms), expansions), idf);
+      const sentenceCoverage = totalIdf > 0 ? Math.min(1, (span.sentences[0]?.weight ?? 0) / totalIdf) : 0;
+      const w = this.options.sentenceWeight;
+      const coverage = (1 - w) * windowCoverage + w * sentenceCoverage;
       chosen.push({
         citation: {
           source: window.source,
@@ -130,9 +214,10 @@ export class LexicalEngine implements Engine {
 
     // Stable sort: equal scores keep BM25 order.
     chosen.sort((a, b) => b.citation.score - a.citation.score);
+    chosen.splice(topK);
     const answer = composeAnswer(
       chosen.slice(0, ANSWER_CITATIONS).map((c) => c.sentences),
-      querySet,
+      narrowSet,
     );
     return {
       // Only when no single sentence holds a query term (e.g. a term split by odd punctuation).
@@ -145,6 +230,24 @@ export class LexicalEngine implements Engine {
   topTerms(limit: number): string[] {
     return this.vocabulary.characteristicTerms(limit);
   }
+
+  /** Window count and per-term window counts, published in the manifest for routed mode. */
+  domainTerms(): DomainTerms {
+    return { windows: this.vocabulary.windowCount, df: this.vocabulary.documentFrequencies() };
+  }
+}
+
+/**
+ * How much of each question term a window holds: 1 for the term itself, the
+ * synonym weight when only a synonym of it is there, else 0.
+ */
+function presence(matched: ReadonlySet<string>, expansions: ReadonlyMap<string, Expansion>): (term: string) => number {
+  const viaSynonym = new Map<string, number>();
+  for (const term of matched) {
+    const e = expansions.get(term);
+    if (e !== undefined) viaSynonym.set(e.of, Math.max(viaSynonym.get(e.of) ?? 0, e.weight));
+  }
+  return (term) => (matched.has(term) ? 1 : (viaSynonym.get(term) ?? 0));
 }
 
 function noMatch(): EngineAnswer {

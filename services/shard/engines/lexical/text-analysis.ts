@@ -10,7 +10,7 @@ import { STOP_WORDS } from './stop-words.js';
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
 const POSSESSIVE = /['’]s$/;
 const APOSTROPHES = /['’]/g;
-const HAS_DIGIT = /\p{N}/u;
+export const HAS_DIGIT = /\p{N}/u;
 // Longer "words" are URLs, hashes or base64: never what a question asks for.
 const MAX_WORD_LENGTH = 40;
 

@@ -4,7 +4,7 @@
  */
 
 export class Vocabulary {
-  private readonly documentFrequency = new Map<string, number>();
+  private readonly dfByTerm = new Map<string, number>();
   private readonly termFrequency = new Map<string, number>();
   private readonly surfaceCounts = new Map<string, Map<string, number>>();
   private windows = 0;
@@ -26,7 +26,7 @@ export class Vocabulary {
   addWindow(distinctTerms: Iterable<string>): void {
     this.windows++;
     for (const term of distinctTerms) {
-      this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
+      this.dfByTerm.set(term, (this.dfByTerm.get(term) ?? 0) + 1);
     }
     this.ranked = undefined;
   }
@@ -35,13 +35,23 @@ export class Vocabulary {
     return this.windows;
   }
 
+  /** Windows holding `term` (0 when the domain never uses it). */
+  documentFrequency(term: string): number {
+    return this.dfByTerm.get(term) ?? 0;
+  }
+
+  /** Every term with the number of windows holding it: the domain's routing statistics. */
+  documentFrequencies(): Record<string, number> {
+    return Object.fromEntries(this.dfByTerm);
+  }
+
   /**
    * BM25's IDF, ln(1 + (N − df + 0.5) / (df + 0.5)): always positive, and
    * largest for a term the domain never mentions, which is what makes a query
    * term missing from the domain weigh heavily against coverage.
    */
   idf(term: string): number {
-    const df = this.documentFrequency.get(term) ?? 0;
+    const df = this.dfByTerm.get(term) ?? 0;
     return Math.log(1 + (this.windows - df + 0.5) / (df + 0.5));
   }
 

@@ -1,0 +1,231 @@
+/**
+ * Turns the scenarios' results into the printed tables (Markdown, so the same
+ * text goes into docs/performance.md) and the final one-line JSON summary.
+ */
+import type { Machine } from './machine.js';
+import type { BenchSettings } from './settings.js';
+import { cpuMsPerOp, VARIANTS, VARIANT_LABELS, type ConcurrentRun, type FanoutResult, type Variant } from './scenarios/fanout.js';
+import type { EngineResult } from './scenarios/engine.js';
+import type { LexicalResult, ShardResources } from './scenarios/lexical.js';
+import type { ScalingResult } from './scenarios/scaling.js';
+import { DEMO_QUESTIONS } from './questions.js';
+import { ratio, round } from './stats.js';
+
+export interface BenchResults {
+  machine: Machine;
+  settings: BenchSettings;
+  startedAt: string;
+  durationSec: number;
+  fanout: FanoutResult;
+  lexical: LexicalResult;
+  engines: EngineResult[];
+  scaling: ScalingResult;
+  domain200k: { tokens: number; files: number };
+}
+
+/** The targets of the benchmark issue, each checked against this run's figures. */
+export interface Target {
+  name: string;
+  value: number | null;
+  limit: number;
+  /** "max": value must be ≤ limit; "min": value must be ≥ limit. */
+  kind: 'max' | 'min';
+  met: boolean;
+}
+
+const RAW: readonly Variant[] = ['bullmqWait', 'bullmqDispatch'];
+
+/** The raw BullMQ figure memfleet is held to: the better of the two completion styles, metric by metric. */
+export function baseline(f: FanoutResult): { p50: number; p99: number; perSec: number } {
+  return {
+    p50: Math.min(...RAW.map((v) => f.medians[v].p50)),
+    p99: Math.min(...RAW.map((v) => f.medians[v].p99)),
+    perSec: Math.max(...RAW.map((v) => f.medians[v].perSec)),
+  };
+}
+
+export function allShardResources(r: BenchResults): ShardResources[] {
+  return [...r.lexical.shards, ...r.scaling.replicas.map((s, i) => ({ ...s, name: `${s.name} replica ${i + 1}` }))];
+}
+
+export function targets(r: BenchResults): Target[] {
+  const base = baseline(r.fanout);
+  const bus = r.fanout.medians.busHttp;
+  const e200 = r.engines.find((e) => e.domain === 'bench-200k');
+  const shards = allShardResources(r);
+  const check = (name: string, value: number | null, limit: number, kind: 'max' | 'min'): Target => ({
+    name,
+    value: value === null ? null : round(value),
+    limit,
+    kind,
+    met: value !== null && (kind === 'max' ? value <= limit : value >= limit),
+  });
+  return [
+    check('bus p50 / raw BullMQ p50', ratio(bus.p50, base.p50), 1.3, 'max'),
+    check('bus p99 / raw BullMQ p99', ratio(bus.p99, base.p99), 1.5, 'max'),
+    check('bus throughput / raw BullMQ throughput', ratio(bus.perSec, base.perSec), 0.8, 'min'),
+    check('lexical engine p50 on the 200K-token domain (ms)', e200?.answer.p50 ?? null, 5, 'max'),
+    check('slowest shard start-up (ms)', Math.max(...shards.map((s) => s.startupMs)), 2_000, 'max'),
+    check('largest shard peak resident memory (MB)', Math.max(...shards.map((s) => s.afterLoad?.peakRssMb ?? 0)), 300, 'max'),
+  ];
+}
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const ms = (v: number) => round(v).toString();
+const mb = (v: number | undefined) => (v === undefined ? 'n/a' : Math.round(v).toString());
+/** "3.52 = client 0.37 + coordinator 1.00 + …": CPU ms per operation, parts under 0.02 ms left out. */
+const cpu = (perOp: Record<string, number>) => {
+  const parts = Object.entries(perOp).filter(([k, v]) => k !== 'total' && v >= 0.02);
+  return `${(perOp.total ?? 0).toFixed(2)} = ${parts.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' + ')}`;
+};
+const cores = (c: Record<string, number>) =>
+  Object.entries(c)
+    .filter(([k, v]) => k !== 'total' && v >= 0.01)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ') + ` (total ${(c.total ?? 0).toFixed(2)})`;
+const perOp = (run: ConcurrentRun) => Object.fromEntries(Object.keys(run.cores).map((g) => [g, cpuMsPerOp(run, g)]));
+
+export function formatMarkdown(r: BenchResults): string {
+  const { machine: m, settings: s, fanout: f } = r;
+  const base = baseline(f);
+  const out: string[] = [];
+  out.push(
+    `Run ${r.startedAt} (${s.quick ? '`--quick`' : 'full run'}, ${Math.round(r.durationSec)} s) on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}; ` +
+      `Node ${m.node}, Redis ${m.redis}, BullMQ ${m.bullmq}; load average at start ${m.loadAtStart.join(' / ')}.`,
+  );
+  out.push('');
+  out.push(
+    `**Fan-out to 4 queues/shards** — median over ${s.rounds} interleaved rounds; sequential: ${s.sequentialCount} fan-outs per round; ` +
+      `concurrent: ${s.concurrency} closed-loop callers for ${s.concurrentMs / 1000} s per round.`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['scenario', 'p50 ms', 'p99 ms', 'fan-outs/s', 'p50 ms under load', 'CPU ms per fan-out under load'],
+      [
+        ['Redis PING from Node (ioredis), the floor', ms(f.ping.p50), ms(f.ping.p99), '—', '—', '—'],
+        ...VARIANTS.map((v) => {
+          const x = f.medians[v];
+          return [VARIANT_LABELS[v] + (x.errors > 0 ? ` (${x.errors} errors)` : ''), ms(x.p50), ms(x.p99), Math.round(x.perSec), ms(x.concurrentP50), cpu(x.cpuMsPerOp)];
+        }),
+        [
+          'memfleet over HTTP, lexical engine, demo contexts',
+          ms(r.lexical.sequential.latency.p50),
+          ms(r.lexical.sequential.latency.p99),
+          Math.round(r.lexical.concurrent.perSec),
+          ms(r.lexical.concurrent.latency.p50),
+          cpu(perOp(r.lexical.concurrent)),
+        ],
+      ],
+    ),
+  );
+  out.push('');
+  out.push(`Raw BullMQ baseline (the better of its two variants, per figure): p50 ${ms(base.p50)} ms, p99 ${ms(base.p99)} ms, ${Math.round(base.perSec)} fan-outs/s.`);
+  const engineP50 = r.engines.filter((e) => e.domain !== 'bench-200k').map((e) => e.answer.p50);
+  out.push('');
+  out.push(
+    `Bus and engine shares: the lexical fan-out's p50 (${ms(r.lexical.sequential.latency.p50)} ms) minus the noop fan-out's (${ms(f.medians.busHttp.p50)} ms) ` +
+      `leaves ${ms(r.lexical.sequential.latency.p50 - f.medians.busHttp.p50)} ms for the four engines working in parallel` +
+      (engineP50.length > 0 ? ` (alone, one question takes ${ms(Math.min(...engineP50))}–${ms(Math.max(...engineP50))} ms p50 on these domains)` : '') +
+      `; the bus costs the noop figure, of which the in-process bus without HTTP is ${ms(f.medians.busInProcess.p50)} ms.`,
+  );
+  out.push('');
+  out.push('**Targets** (ratios from this run)');
+  out.push('');
+  out.push(
+    table(
+      ['target', 'measured', 'limit', 'met'],
+      targets(r).map((t) => [t.name, t.value === null ? 'n/a' : t.value, `${t.kind === 'max' ? '≤' : '≥'} ${t.limit}`, t.met ? 'yes' : '**no**']),
+    ),
+  );
+  out.push('');
+  out.push(`**Lexical engine alone** (in-process \`engine.answer()\`, ${DEMO_QUESTIONS.length} questions × ${s.engineRepeats})`);
+  out.push('');
+  out.push(
+    table(
+      ['domain', 'est. tokens', 'load + index ms', 'p50 ms', 'p99 ms'],
+      r.engines.map((e) => [e.domain, e.tokens.toLocaleString('en-US'), Math.round(e.buildMs), ms(e.answer.p50), ms(e.answer.p99)]),
+    ),
+  );
+  out.push('');
+  out.push(
+    `**Scaling**: one lexical domain (\`${r.scaling.domain}\`, ${r.domain200k.tokens.toLocaleString('en-US')} est. tokens), ${s.concurrency} closed-loop callers for ${s.scalingMs / 1000} s; machine has ${r.scaling.cores} cores.`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['replicas', 'queries/s', 'p50 ms', 'p99 ms', 'cores used', 'CPU ms per query'],
+      r.scaling.steps.map((st) => [st.replicas, Math.round(st.run.perSec), ms(st.run.latency.p50), ms(st.run.latency.p99), cores(st.run.cores), cpu(perOp(st.run))]),
+    ),
+  );
+  out.push('');
+  out.push('**Resources** (start-up: spawn until `/readyz` says ready; memory: resident set from /proc)');
+  out.push('');
+  const coord = r.lexical.coordinatorAfterLoad;
+  out.push(
+    table(
+      ['process', 'start-up ms', 'RSS MB when ready', 'RSS MB after load', 'peak RSS MB'],
+      [
+        ...allShardResources(r).map((x) => [x.name, Math.round(x.startupMs), mb(x.ready?.rssMb), mb(x.afterLoad?.rssMb), mb(x.afterLoad?.peakRssMb)]),
+        ...f.shards.map((x) => [x.name, '—', '—', mb(x.afterLoad?.rssMb), mb(x.afterLoad?.peakRssMb)]),
+        ['coordinator (after all fan-out and lexical load)', Math.round(f.coordinator.startupMs), '—', mb(coord?.rssMb), mb(coord?.peakRssMb)],
+      ],
+    ),
+  );
+  return out.join('\n');
+}
+
+export function summaryJson(r: BenchResults): Record<string, unknown> {
+  const f = r.fanout;
+  const base = baseline(f);
+  const bus = f.medians.busHttp;
+  const inproc = f.medians.busInProcess;
+  const e200 = r.engines.find((e) => e.domain === 'bench-200k');
+  const shards = allShardResources(r);
+  const t = targets(r);
+  const r3 = (v: number | null | undefined) => (v === null || v === undefined ? null : round(v));
+  return {
+    bench: 'memfleet',
+    mode: r.settings.quick ? 'quick' : 'full',
+    started_at: r.startedAt,
+    duration_sec: Math.round(r.durationSec),
+    rounds: r.settings.rounds,
+    concurrency: r.settings.concurrency,
+    machine: r.machine,
+    redis_ping_p50_ms: r3(f.ping.p50),
+    redis_ping_p99_ms: r3(f.ping.p99),
+    bullmq_p50_ms: r3(base.p50),
+    bullmq_p99_ms: r3(base.p99),
+    bullmq_throughput: r3(base.perSec),
+    bullmq_wait_until_finished: { p50_ms: r3(f.medians.bullmqWait.p50), p99_ms: r3(f.medians.bullmqWait.p99), throughput: r3(f.medians.bullmqWait.perSec) },
+    bullmq_dispatch: { p50_ms: r3(f.medians.bullmqDispatch.p50), p99_ms: r3(f.medians.bullmqDispatch.p99), throughput: r3(f.medians.bullmqDispatch.perSec) },
+    bus_p50_ms: r3(bus.p50),
+    bus_p99_ms: r3(bus.p99),
+    bus_throughput: r3(bus.perSec),
+    bus_p50_vs_bullmq: r3(ratio(bus.p50, base.p50)),
+    bus_p99_vs_bullmq: r3(ratio(bus.p99, base.p99)),
+    bus_throughput_vs_bullmq: r3(ratio(bus.perSec, base.perSec)),
+    bullmq_cpu_ms_per_fanout: r3(Math.min(...RAW.map((v) => f.medians[v].cpuMsPerOp.total ?? Infinity))),
+    bus_cpu_ms_per_fanout: r3(bus.cpuMsPerOp.total),
+    bus_cpu_ms_per_fanout_by_process: Object.fromEntries(Object.entries(bus.cpuMsPerOp).filter(([k, v]) => k !== 'total' && v >= 0.02).map(([k, v]) => [k, r3(v)])),
+    bus_inprocess_p50_ms: r3(inproc.p50),
+    bus_inprocess_p99_ms: r3(inproc.p99),
+    bus_inprocess_throughput: r3(inproc.perSec),
+    lexical_p50_ms: r3(r.lexical.sequential.latency.p50),
+    lexical_p99_ms: r3(r.lexical.sequential.latency.p99),
+    lexical_throughput: r3(r.lexical.concurrent.perSec),
+    engine_200k_p50_ms: r3(e200?.answer.p50),
+    engine_200k_p99_ms: r3(e200?.answer.p99),
+    scaling_throughput: Object.fromEntries(r.scaling.steps.map((s) => [String(s.replicas), r3(s.run.perSec)])),
+    scaling_cores: r.scaling.cores,
+    shard_startup_ms_max: Math.round(Math.max(...shards.map((s) => s.startupMs))),
+    shard_rss_mb_max: r3(Math.max(...shards.map((s) => s.afterLoad?.peakRssMb ?? 0))),
+    coordinator_rss_mb_peak: r3(r.lexical.coordinatorAfterLoad?.peakRssMb),
+    targets_met: t.every((x) => x.met),
+    targets_missed: t.filter((x) => !x.met).map((x) => x.name),
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * `npm run bench [-- --quick] [-- --write-docs]`: memfleet against raw BullMQ
+ * and Redis, side by side in one run on one machine, against a private
+ * redis-server it starts on a free port. Prints Markdown tables and, last, one
+ * JSON line with the ratios and absolute figures. See docs/performance.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { generateKeyring } from '../shared/envelope/index.js';
+import { startPrivateRedis, redisServerInstalled } from '../services/cli/up/private-redis.js';
+import type { BenchContext } from './context.js';
+import { build200kDomain } from './domain-200k.js';
+import { describeMachine } from './machine.js';
+import { formatMarkdown, summaryJson, type BenchResults } from './report.js';
+import { runEngineAlone, type EngineResult } from './scenarios/engine.js';
+import { runFanout } from './scenarios/fanout.js';
+import { runLexical } from './scenarios/lexical.js';
+import { runScaling } from './scenarios/scaling.js';
+import { assertBuilt, REPO_ROOT, startCoordinator, stopAll } from './services.js';
+import { benchSettings } from './settings.js';
+import { FANOUT_DOMAINS } from './questions.js';
+import { writeDocs } from './write-docs.js';
+
+const USAGE = `Usage: npm run bench [-- options]
+
+  --quick            a shorter run (under a minute): fewer rounds and samples
+  --rounds N         interleaved rounds of the fan-out comparison (default 5, quick 2)
+  --concurrency N    closed-loop callers in the throughput runs (default 16)
+  --write-docs       replace the results block of docs/performance.md with this run's tables
+  --profile DIR      run the coordinator and shards with --cpu-prof, profiles written to DIR
+  -h, --help         this text
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      concurrency: { type: 'string' },
+      'write-docs': { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const settings = benchSettings(values.quick, { rounds: positiveInt('--rounds', values.rounds), concurrency: positiveInt('--concurrency', values.concurrency) });
+  const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+
+  assertBuilt();
+  if (!redisServerInstalled()) throw new Error('redis-server is not installed: install it (sudo apt-get install redis-server) — the benchmark starts its own.');
+  const demoContexts = join(REPO_ROOT, 'demo', 'contexts');
+  if (!FANOUT_DOMAINS.every((d) => existsSync(join(demoContexts, d)))) {
+    say('demo/contexts is missing: running npm run demo:prepare');
+    const prep = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'prepare-demo.ts')], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (prep.status !== 0) throw new Error('npm run demo:prepare failed: see its output above.');
+  }
+
+  let nodeFlags: string[] = [];
+  if (values.profile) {
+    mkdirSync(values.profile, { recursive: true });
+    nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${values.profile}`];
+  }
+
+  say('starting a private redis-server');
+  const redis = await startPrivateRedis();
+  const big = build200kDomain(demoContexts);
+  const cleanup = async () => {
+    await stopAll();
+    await redis.stop();
+    big.remove();
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  try {
+    const info = await redisInfo(redis.url);
+    const machine = describeMachine(info.version, bullmqVersion());
+    say(`machine: ${machine.cpuModel}, ${machine.cores} cores; load average ${machine.loadAtStart.join(' ')}`);
+    const ctx: BenchContext = {
+      settings,
+      redisUrl: redis.url,
+      redisPid: info.pid,
+      fleetEnv: {
+        REDIS_URL: redis.url,
+        MEMFLEET_PREFIX: `mfbench-${randomBytes(4).toString('hex')}`,
+        MEMFLEET_HMAC_KEYS: generateKeyring('bench-q'),
+        MEMFLEET_SHARD_HMAC_KEYS: generateKeyring('bench-r'),
+        // What `memfleet up` gives its children: per-job info lines are not part of the bus.
+        LOG_LEVEL: 'warn',
+      },
+      demoContexts,
+      nodeFlags,
+      say,
+    };
+
+    const coordinator = await startCoordinator(ctx.fleetEnv, nodeFlags);
+    const fanout = await runFanout(ctx, coordinator);
+    const lexical = await runLexical(ctx, coordinator);
+    say('lexical engine alone, in-process');
+    const engines: EngineResult[] = [];
+    if (settings.engineOnDemoDomains) for (const d of FANOUT_DOMAINS) engines.push(await runEngineAlone(demoContexts, d, settings.engineRepeats));
+    engines.push(await runEngineAlone(big.contexts, big.domain, settings.engineRepeats));
+    const scaling = await runScaling(ctx, coordinator, big.contexts, big.domain);
+    await coordinator.stop();
+
+    const results: BenchResults = {
+      machine,
+      settings,
+      startedAt,
+      durationSec: (performance.now() - t0) / 1000,
+      fanout,
+      lexical,
+      engines,
+      scaling,
+      domain200k: { tokens: big.tokens, files: big.files },
+    };
+    const markdown = formatMarkdown(results);
+    const json = summaryJson(results);
+    if (values['write-docs']) {
+      writeDocs(join(REPO_ROOT, 'docs', 'performance.md'), markdown, json);
+      say('wrote the results block of docs/performance.md');
+    }
+    process.stdout.write(`${markdown}\n\n${JSON.stringify(json)}\n`);
+  } finally {
+    await cleanup();
+  }
+}
+
+function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+async function redisInfo(url: string): Promise<{ version: string; pid: number }> {
+  const client = new Redis(url);
+  try {
+    const text = await client.info('server');
+    const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+    return { version: field('redis_version'), pid: Number(field('process_id')) };
+  } finally {
+    client.disconnect();
+  }
+}
+
+function bullmqVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'bullmq', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,35 @@
+/**
+ * Scenario 4, second half: the lexical engine alone, in this process, with no
+ * bus at all — each question asked of one domain, timed around
+ * `engine.answer()`. Its p50 next to the fan-out's shows the bus's share.
+ */
+import { loadDomainContext } from '../../services/shard/context/load-domain.js';
+import { createEngine } from '../../services/shard/engines/create-engine.js';
+import { DEMO_QUESTIONS } from '../questions.js';
+import { summarize, type Summary } from '../stats.js';
+
+export interface EngineResult {
+  domain: string;
+  tokens: number;
+  /** Load the folder and build the index, in this process (the bulk of a shard's start-up). */
+  buildMs: number;
+  answer: Summary;
+}
+
+export async function runEngineAlone(contexts: string, domain: string, repeats: number): Promise<EngineResult> {
+  const t0 = performance.now();
+  const ctx = await loadDomainContext(contexts, domain, { maxTokens: 200_000 });
+  const engine = await createEngine('lexical', ctx);
+  const buildMs = performance.now() - t0;
+  // One unmeasured pass: the first questions pay for JIT compilation.
+  for (const question of DEMO_QUESTIONS) await engine.answer({ question, topK: 5, conversation: [] });
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    for (const question of DEMO_QUESTIONS) {
+      const t = performance.now();
+      await engine.answer({ question, topK: 5, conversation: [] });
+      samples.push(performance.now() - t);
+    }
+  }
+  return { domain, tokens: ctx.tokens, buildMs, answer: summarize(samples) };
+}

@@ -1,0 +1,24 @@
+/**
+ * Engine variants the harness runs with --ablation: the default engine with
+ * one retrieval step changed, so docs/quality.md can show what each step is worth.
+ */
+import type { LexicalOptions } from '../services/shard/engines/lexical/lexical-engine.js';
+import type { EngineSystemOptions } from './in-process.js';
+
+export interface Ablation {
+  name: string;
+  /** Engine options that differ from the defaults (engines are rebuilt for the variant). */
+  engine?: Partial<LexicalOptions>;
+  /** Routing/merge options that differ from the defaults. */
+  system?: Omit<EngineSystemOptions, 'mode' | 'engine'>;
+}
+
+export const ABLATIONS: readonly Ablation[] = [
+  { name: 'fixed 6-line windows', engine: { windows: 'lines' } },
+  { name: 'no title field', engine: { titleBoost: 0 } },
+  { name: 'no synonyms', engine: { synonymWeight: 0 } },
+  { name: 'synonyms 0.7', engine: { synonymWeight: 0.7 } },
+  { name: 'window coverage only', engine: { sentenceWeight: 0 } },
+  { name: 'sentence coverage 0.8', engine: { sentenceWeight: 0.8 } },
+  { name: 'rerank top 20', engine: { rerankDepth: 20 } },
+];

@@ -1,0 +1,99 @@
+/**
+ * The systems the harness can run without a fleet: the naive baseline, and
+ * the lexical engine behind the coordinator's own pure routing and merge
+ * functions. In-process runs are for the baseline (always) and for quick
+ * iteration on the engine (`--in-process`); `npm run eval` measures the engine
+ * through a real fleet over HTTP.
+ */
+import type { DomainContext } from '../services/shard/context/domain-context.js';
+import { LexicalEngine, type LexicalOptions } from '../services/shard/engines/lexical/lexical-engine.js';
+import { mergeReplies, type MergeOptions, type ShardReply } from '../services/coordinator/merge/merge.js';
+import { routeQuestion, type RoutingOptions } from '../services/coordinator/routing/route-by-terms.js';
+import type { RoutableDomain } from '../services/coordinator/routing/route-by-terms.js';
+import { EMPTY_USAGE, type ShardResult } from '../shared/queues/schemas.js';
+import { BaselineEngine } from './baseline-engine.js';
+import type { Observation } from './metrics.js';
+
+/** What an observation needs beyond the metrics: citation scores, for the abstention curve. */
+export interface ScoredObservation extends Observation {
+  citations: (Observation['citations'][number] & { score: number })[];
+}
+
+export interface System {
+  name: string;
+  ask(question: string, topK: number): Promise<ScoredObservation>;
+  close(): Promise<void>;
+}
+
+export function baselineSystem(domains: ReadonlyMap<string, DomainContext>): System {
+  const engines = [...domains.entries()].map(([shard, ctx]) => ({ shard, engine: new BaselineEngine(ctx) }));
+  return {
+    name: 'baseline',
+    ask: async (question, topK) => {
+      const started = performance.now();
+      // Raw BM25 scores, merged as they are: the naive way to combine shards.
+      const citations = engines
+        .flatMap(({ shard, engine }) => engine.search(question, topK).map((c) => ({ shard, ...c })))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, topK);
+      const top = citations[0];
+      return {
+        id: '',
+        answer: top === undefined ? '' : top.text,
+        citations,
+        shardsAsked: engines.map((e) => e.shard),
+        latencyMs: performance.now() - started,
+      };
+    },
+    close: async () => undefined,
+  };
+}
+
+export interface EngineSystemOptions {
+  mode: 'broadcast' | 'routed';
+  engine?: Partial<LexicalOptions>;
+  merge?: Omit<MergeOptions, 'topK'>;
+  routing?: Partial<RoutingOptions>;
+}
+
+/** Lexical engines built once per domain, shared by every variant that uses the same engine options. */
+export function buildEngines(domains: ReadonlyMap<string, DomainContext>, options: Partial<LexicalOptions> = {}): Map<string, LexicalEngine> {
+  return new Map([...domains.entries()].map(([shard, ctx]) => [shard, LexicalEngine.build(ctx, options)]));
+}
+
+export function engineSystem(name: string, engines: ReadonlyMap<string, LexicalEngine>, opts: EngineSystemOptions): System {
+  const manifests: RoutableDomain[] = [...engines.entries()].map(([shard, engine]) => ({ shard, terms: engine.domainTerms() }));
+  return {
+    name,
+    ask: async (question, topK) => {
+      const started = performance.now();
+      const targets = opts.mode === 'routed' ? routeQuestion(question, manifests, opts.routing).shards : [...engines.keys()];
+      const replies: ShardReply[] = [];
+      for (const shard of targets) {
+        const engine = engines.get(shard);
+        if (engine === undefined) continue;
+        const answer = await engine.answer({ question, topK, conversation: [] });
+        const result: ShardResult = {
+          queryId: 'q_inprocess00',
+          shard,
+          replica: 'in-process',
+          engine: 'lexical',
+          answer: answer.answer,
+          citations: answer.citations,
+          usage: { ...EMPTY_USAGE },
+          timings: { queueWaitMs: 0, engineMs: 0 },
+        };
+        replies.push({ outcome: { shard, status: 'ok', latencyMs: 0 }, result });
+      }
+      const merged = mergeReplies(replies, { topK, ...opts.merge });
+      return {
+        id: '',
+        answer: merged.answer,
+        citations: merged.citations,
+        shardsAsked: targets,
+        latencyMs: performance.now() - started,
+      };
+    },
+    close: async () => undefined,
+  };
+}

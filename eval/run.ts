@@ -1,0 +1,180 @@
+/**
+ * The evaluation harness (npm run eval): checks the question set against the
+ * demo files, runs the naive baseline in-process, starts a real fleet and asks
+ * every question over HTTP in broadcast and routed mode, then prints the
+ * tables of docs/quality.md and one final JSON line.
+ *
+ *   node --import tsx eval/run.ts [--in-process] [--ablation] [--verbose] [--contexts DIR] [--questions FILE]
+ *
+ * --in-process  the engine without a fleet (same engine, routing and merge code; no HTTP, latency not comparable)
+ * --ablation    also run the engine variants of docs/quality.md in-process (each retrieval step switched off)
+ * --verbose     list every answerable question a system missed at hit@3, and every unanswerable one it answered
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { discoverDomains } from '../services/cli/up/discover-domains.js';
+import type { DomainContext } from '../services/shard/context/domain-context.js';
+import { loadDomainContext } from '../services/shard/context/load-domain.js';
+import { DEFAULT_MIN_SCORE } from '../services/coordinator/merge/merge.js';
+import { ABLATIONS } from './ablations.js';
+import { startEvalFleet, type EvalFleet } from './fleet.js';
+import { baselineSystem, buildEngines, engineSystem, type ScoredObservation, type System } from './in-process.js';
+import { hitAt, scoreQuestion, summarizeByKind, thresholdCurve, type Question, type QuestionScore } from './metrics.js';
+import { loadQuestions, verifyQuestions } from './question-set.js';
+import { byKindTable, checkTargets, overallTable, targetsTable, type SystemReport } from './report.js';
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TOP_K = 5;
+
+interface Run {
+  report: SystemReport;
+  scores: QuestionScore[];
+  observations: ScoredObservation[];
+}
+
+async function runSystem(system: System, questions: readonly Question[]): Promise<Run> {
+  const scores: QuestionScore[] = [];
+  const observations: ScoredObservation[] = [];
+  for (const q of questions) {
+    const o = { ...(await system.ask(q.question, TOP_K)), id: q.id };
+    observations.push(o);
+    scores.push(scoreQuestion(q, o));
+  }
+  return { report: { name: system.name, ...summarizeByKind(scores) }, scores, observations };
+}
+
+function misses(run: Run, questions: readonly Question[]): string[] {
+  const lines: string[] = [];
+  for (const [i, q] of questions.entries()) {
+    const s = run.scores[i] as QuestionScore;
+    const o = run.observations[i] as ScoredObservation;
+    const cited = o.citations.slice(0, 3).map((c) => `${c.shard}/${c.source}:${c.line}-${c.endLine} (${c.score.toFixed(3)})`);
+    if (s.answerable && !s.hit3) {
+      const want = q.expect.map((e) => `${e.shard}/${e.source}:${e.line}-${e.endLine}`).join(' + ');
+      lines.push(`  miss  [${q.kind}] ${q.id}: want ${want}; asked ${o.shardsAsked.join(',') || 'none'}; got ${cited.join(', ') || 'nothing'}`);
+    } else if (!s.answerable && !s.abstained) {
+      lines.push(`  noise [${q.kind}] ${q.id}: got ${cited.join(', ')}`);
+    }
+  }
+  return lines;
+}
+
+async function loadDomains(contexts: string): Promise<Map<string, DomainContext>> {
+  const domains = new Map<string, DomainContext>();
+  for (const name of discoverDomains(contexts)) {
+    domains.set(name, await loadDomainContext(contexts, name, { maxTokens: 10_000_000 }));
+  }
+  return domains;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'in-process': { type: 'boolean', default: false },
+      ablation: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      contexts: { type: 'string', default: path.join(REPO_ROOT, 'demo', 'contexts') },
+      questions: { type: 'string', default: path.join(REPO_ROOT, 'eval', 'questions.json') },
+    },
+    strict: true,
+  });
+  const contexts = path.resolve(values.contexts);
+  const say = (line: string): void => void process.stderr.write(`${line}\n`);
+
+  const domains = await loadDomains(contexts);
+  const questions = loadQuestions(values.questions);
+  verifyQuestions(questions, domains);
+  const kinds = new Map<string, number>();
+  for (const q of questions) kinds.set(q.kind, (kinds.get(q.kind) ?? 0) + 1);
+  say(`${questions.length} questions verified against ${contexts} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+
+  const runs: Run[] = [];
+  runs.push(await runSystem(baselineSystem(domains), questions));
+  say('baseline done');
+
+  // In-process engines: always needed for the abstention curve (citation scores before MIN_SCORE drops any).
+  const engines = buildEngines(domains);
+  const curveRun = await runSystem(engineSystem('default engine (in-process)', engines, { mode: 'broadcast', merge: { minScore: 0 } }), questions);
+
+  let fleet: EvalFleet | undefined;
+  try {
+    if (values['in-process']) {
+      runs.push(await runSystem(engineSystem('engine broadcast', engines, { mode: 'broadcast' }), questions));
+      runs.push(await runSystem(engineSystem('engine routed', engines, { mode: 'routed' }), questions));
+    } else {
+      say('starting a fleet (private redis-server, memfleet up from dist/)...');
+      fleet = await startEvalFleet(REPO_ROOT, contexts);
+      say(`fleet up at ${fleet.url}`);
+      for (const mode of ['broadcast', 'routed'] as const) {
+        const system = fleet.system(mode);
+        await system.ask('warm-up question about whales and congress', TOP_K); // first-query costs (JIT, connections) out of the latencies
+        runs.push(await runSystem(system, questions));
+        say(`${mode} done`);
+      }
+    }
+  } finally {
+    await fleet?.stop();
+  }
+
+  const ablations: Run[] = [];
+  if (values.ablation) {
+    for (const variant of ABLATIONS) {
+      const variantEngines = variant.engine ? buildEngines(domains, variant.engine) : engines;
+      ablations.push(await runSystem(engineSystem(variant.name, variantEngines, { mode: 'broadcast', ...variant.system }), questions));
+      say(`ablation ${variant.name} done`);
+    }
+  }
+
+  const [baseline, broadcast, routed] = runs as [Run, Run, Run];
+  const reports = runs.map((r) => r.report);
+  const out: string[] = [];
+  out.push(`## Overall (${questions.length} questions, top ${TOP_K} citations; hit = right shard and source, lines overlapping the expected range ±2)`, '', overallTable(reports), '');
+  out.push('## By kind (hit@1 / hit@3 / routing %; abstention for unanswerable)', '', byKindTable(reports), '');
+  const checks = checkTargets(baseline.report, broadcast.report, routed.report);
+  out.push('## Targets', '', targetsTable(checks), '');
+
+  const thresholds = [0, 0.1, 0.15, 0.2, 0.22, 0.24, 0.26, 0.28, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6];
+  const curve = thresholdCurve(
+    questions.map((q, i) => {
+      const o = curveRun.observations[i] as ScoredObservation;
+      return {
+        answerable: q.expect.length > 0,
+        topScore: o.citations[0]?.score ?? 0,
+        hit3: (t: number) => hitAt(o.citations.filter((c) => c.score >= t), q.expect, 3),
+      };
+    }),
+    thresholds,
+  );
+  out.push(
+    `## Abstention threshold (MIN_SCORE; in force: ${DEFAULT_MIN_SCORE})`,
+    '',
+    '| MIN_SCORE | abstention % | false abstention % | hit@3 % |',
+    '| ---: | ---: | ---: | ---: |',
+    ...curve.map((p) => `| ${p.threshold} | ${(p.abstention * 100).toFixed(1)} | ${(p.falseAbstention * 100).toFixed(1)} | ${(p.hit3 * 100).toFixed(1)} |`),
+    '',
+  );
+  if (ablations.length > 0) {
+    const reference = [curveRun.report, ...ablations.map((a) => a.report)];
+    out.push('## Ablation (in-process, broadcast, no MIN_SCORE: the default engine, then one step changed)', '', overallTable(reference), '');
+    out.push(byKindTable(reference), '');
+  }
+  if (values.verbose) {
+    for (const run of [...runs, ...ablations]) out.push(`### ${run.report.name}: misses`, ...misses(run, questions), '');
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      questions: questions.length,
+      systems: Object.fromEntries(runs.map((r) => [r.report.name, { all: r.report.all, byKind: r.report.byKind }])),
+      ablations: Object.fromEntries(ablations.map((r) => [r.report.name, r.report.all])),
+      targets: checks,
+      abstentionCurve: curve,
+    })}\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`eval: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

