@@ -8,7 +8,7 @@ import { HeartbeatStore } from '../../shared/fleet/heartbeat-store.js';
 import type { Manifest, ReplicaInfo } from '../../shared/fleet/manifest.js';
 import { createLogger, type Logger } from '../../shared/log/logger.js';
 import { redactUrl } from '../../shared/log/redact.js';
-import { createMetrics, type FleetMetrics } from '../../shared/metrics/registry.js';
+import { createMetrics, primeShardSeries, type FleetMetrics } from '../../shared/metrics/registry.js';
 import { shardQueueName } from '../../shared/queues/names.js';
 import { READ_JOB_NAME } from '../../shared/queues/schemas.js';
 import { createRedis, waitForRedis } from '../../shared/redis/connection.js';
@@ -39,6 +39,7 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
   // Before the engine: the Claude engine counts its tokens and rejected citations in these metrics.
   const metrics = createMetrics('shard', { shard: config.domain });
   const engine = await createEngine(config.engine, ctx, { anthropic: config.anthropic, metrics, log: logger });
+  primeShardSeries(metrics, config.domain, engine.name);
   const loadMs = performance.now() - t0;
   logger.info(
     { sources: ctx.sources.length, lines: ctx.totalLines, tokens: ctx.tokens, engine: engine.name, loadMs: Math.round(loadMs) },

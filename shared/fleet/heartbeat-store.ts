@@ -17,6 +17,11 @@ export interface LiveShard {
 
 const SEP = '\t';
 
+/** Manifests outlive replicas a while, so /v1/shards can still describe a domain that just went down. */
+function manifestTtl(heartbeatTtlMs: number): number {
+  return Math.max(heartbeatTtlMs * 10, 60_000);
+}
+
 export class HeartbeatStore {
   constructor(
     private readonly redis: Redis,
@@ -27,13 +32,25 @@ export class HeartbeatStore {
     return `${keys.heartbeats(this.prefix)}:replicas`;
   }
 
-  async beat(info: ReplicaInfo, manifest: Manifest, ttlMs: number, now = Date.now()): Promise<void> {
-    await this.redis
+  /**
+   * One heartbeat. The manifest (tens of KB with term statistics) is not
+   * resent on every beat: the beat only refreshes its expiry, and reports
+   * `manifestMissing` when it is gone (first beat, or Redis lost it), so the
+   * caller publishes it again with `publishManifest`.
+   */
+  async beat(info: ReplicaInfo, ttlMs: number, now = Date.now()): Promise<{ manifestMissing: boolean }> {
+    const res = await this.redis
       .multi()
       .zadd(keys.heartbeats(this.prefix), now, `${info.shard}${SEP}${info.replica}`)
       .hset(this.replicasKey(), info.replica, JSON.stringify(info))
-      .set(keys.manifest(this.prefix, info.shard), JSON.stringify(manifest), 'PX', Math.max(ttlMs * 10, 60_000))
+      .pexpire(keys.manifest(this.prefix, info.shard), manifestTtl(ttlMs))
       .exec();
+    const expired = res?.[2]?.[1];
+    return { manifestMissing: expired === 0 };
+  }
+
+  async publishManifest(manifest: Manifest, ttlMs: number): Promise<void> {
+    await this.redis.set(keys.manifest(this.prefix, manifest.shard), JSON.stringify(manifest), 'PX', manifestTtl(ttlMs));
   }
 
   async remove(shard: string, replica: string): Promise<void> {

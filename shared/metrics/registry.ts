@@ -101,3 +101,18 @@ export function createMetrics(service: 'coordinator' | 'shard', labels: Record<s
     }),
   };
 }
+
+/** Every reason a shard or coordinator may count in memfleet_envelope_rejected_total. */
+export const REJECT_REASONS = ['malformed', 'too_large', 'unknown_kid', 'bad_signature', 'stale', 'future', 'replay', 'invalid_payload'] as const;
+
+/**
+ * Creates a shard's labelled series at zero. prom-client exports a labelled
+ * series only after its first observation, so without this `rate()` never
+ * sees the first rejection or the first error, and alerts miss it.
+ */
+export function primeShardSeries(metrics: FleetMetrics, shard: string, engine: string): void {
+  for (const reason of REJECT_REASONS) metrics.envelopeRejected.inc({ reason }, 0);
+  for (const outcome of ['ok', 'rejected', 'expired', 'error']) metrics.jobsProcessed.inc({ shard, outcome }, 0);
+  metrics.shardQueueWait.zero({ shard });
+  metrics.engineDuration.zero({ shard, engine });
+}

@@ -126,7 +126,10 @@ describe('promise 6: hostile jobs against a live shard', () => {
     assert.equal(metricValue(afterText, 'memfleet_shard_jobs_total', { outcome: 'rejected' }), cases.length);
 
     // Logged with the reason, never with a secret or the body.
-    const rejections = logLines(shard!).filter((l) => typeof l.msg === 'string' && l.msg.startsWith('job rejected'));
+    // pino writes asynchronously: give the last lines a moment to cross the pipe on a loaded machine.
+    const rejectionLines = () => logLines(shard!).filter((l) => typeof l.msg === 'string' && l.msg.startsWith('job rejected'));
+    for (let i = 0; i < 50 && rejectionLines().length < cases.length; i++) await new Promise((r) => setTimeout(r, 100));
+    const rejections = rejectionLines();
     assert.equal(rejections.length, cases.length, 'one log line per rejection');
     const output = shard!.output();
     for (const secret of [...secretsOf(keys.MEMFLEET_HMAC_KEYS), ...secretsOf(keys.MEMFLEET_SHARD_HMAC_KEYS)]) {

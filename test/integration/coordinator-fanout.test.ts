@@ -34,12 +34,8 @@ describe('coordinator fan-out against real Redis', () => {
     coordinator = await startCoordinator(parseCoordinatorConfig({ ...env, PORT: '0' }), quiet('coordinator'));
     // A domain with a live heartbeat but no consumer: every job to it must time out.
     const store = new HeartbeatStore(client, redis.prefix);
-    const beat = () =>
-      store.beat(
-        { shard: 'ghost', replica: 'ghost-1', host: hostname(), pid: 1, metricsPort: 0, startedAt: Date.now() },
-        { shard: 'ghost', engine: 'lexical', sources: 1, lines: 1, tokens: 1, topTerms: [], loadedAt: Date.now() },
-        6000,
-      );
+    const beat = () => store.beat({ shard: 'ghost', replica: 'ghost-1', host: hostname(), pid: 1, metricsPort: 0, startedAt: Date.now() }, 6000);
+    await store.publishManifest({ shard: 'ghost', engine: 'lexical', sources: 1, lines: 1, tokens: 1, topTerms: [], loadedAt: Date.now() }, 6000);
     await beat();
     ghostBeat = setInterval(() => void beat(), 1000);
   });
@@ -93,5 +89,27 @@ describe('coordinator fan-out against real Redis', () => {
     assert.match(text, /bullmq_job_count\{queue="shard\.harbor"/);
     const shardText = await (await fetch(`http://127.0.0.1:${shard.metricsPort}/metrics`)).text();
     assert.match(shardText, /memfleet_engine_duration_seconds_count\{[^}]*shard="harbor"[^}]*engine="lexical"[^}]*\} [1-9]/);
+  });
+});
+
+describe('heartbeats and manifests', () => {
+  test('When a manifest is lost, then the next heartbeat reports it missing so the replica republishes it, and beats never resend it otherwise', async () => {
+    const redis = await startRedis();
+    const client = new Redis(redis.url);
+    try {
+      const store = new HeartbeatStore(client, redis.prefix);
+      const info = { shard: 'alpha', replica: 'a-1', host: hostname(), pid: 1, metricsPort: 0, startedAt: Date.now() };
+      assert.deepEqual(await store.beat(info, 6000), { manifestMissing: true });
+      await store.publishManifest({ shard: 'alpha', engine: 'lexical', sources: 2, lines: 3, tokens: 4, topTerms: ['x'], loadedAt: Date.now() }, 6000);
+      assert.deepEqual(await store.beat(info, 6000), { manifestMissing: false });
+      assert.equal((await store.manifest('alpha'))?.sources, 2);
+      assert.ok((await client.pttl(keys.manifest(redis.prefix, 'alpha'))) > 50_000);
+      await client.del(keys.manifest(redis.prefix, 'alpha'));
+      assert.deepEqual(await store.beat(info, 6000), { manifestMissing: true });
+      assert.deepEqual((await store.live(6000)).map((s) => s.shard), ['alpha']);
+    } finally {
+      client.disconnect();
+      await redis.stop();
+    }
   });
 });

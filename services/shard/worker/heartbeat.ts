@@ -24,7 +24,8 @@ export class Heartbeat {
 
   private async beat(): Promise<void> {
     try {
-      await this.store.beat(this.info, this.manifest, this.ttlMs);
+      const { manifestMissing } = await this.store.beat(this.info, this.ttlMs);
+      if (manifestMissing) await this.store.publishManifest(this.manifest, this.ttlMs);
       if (this.failing) this.log.info('heartbeat restored');
       this.failing = false;
     } catch (err) {
