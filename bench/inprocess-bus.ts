@@ -15,19 +15,32 @@ import { QueryService } from '../services/coordinator/domain/query-service.js';
 import { Dispatcher } from '../services/coordinator/fanout/dispatcher.js';
 import { ResultWaiter } from '../services/coordinator/fanout/result-waiter.js';
 import { ShardDirectory } from '../services/coordinator/fanout/shard-directory.js';
+import { QueueEventsWaiter } from './ablation/queue-events-waiter.js';
 
 export interface InProcessBus {
-  ask(question: string, shards: string[], topK: number): Promise<void>;
+  /** Rejects unless every shard answered ok. */
+  ask(question: string, shards: string[], topK: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startInProcessBus(env: { REDIS_URL: string; MEMFLEET_PREFIX: string; MEMFLEET_HMAC_KEYS: string; MEMFLEET_SHARD_HMAC_KEYS: string }): Promise<InProcessBus> {
+/**
+ * @param completion - how the coordinator learns that a job finished: memfleet's pub/sub result channel, or
+ *   the QueueEvents listeners it used before (bench/ablation/queue-events-waiter.ts), to show the difference
+ */
+export async function startInProcessBus(
+  env: { REDIS_URL: string; MEMFLEET_PREFIX: string; MEMFLEET_HMAC_KEYS: string; MEMFLEET_SHARD_HMAC_KEYS: string },
+  completion: 'result-channel' | 'queue-events' = 'result-channel',
+): Promise<InProcessBus> {
   const log = createLogger({ service: 'coordinator', level: 'warn' });
   const redis = createRedis(env.REDIS_URL, 'request', 'memfleet-bench-inprocess');
   redis.on('error', () => undefined);
   await waitForRedis(redis, 'the benchmark Redis');
   const metrics = createMetrics('coordinator');
-  const waiter = new ResultWaiter(env.REDIS_URL, env.MEMFLEET_PREFIX, log);
+  // The old waiter has the same public methods; the cast only crosses TypeScript's nominal typing of private fields.
+  const waiter =
+    completion === 'queue-events'
+      ? (new QueueEventsWaiter(env.REDIS_URL, env.MEMFLEET_PREFIX, log) as unknown as ResultWaiter)
+      : new ResultWaiter(env.REDIS_URL, env.MEMFLEET_PREFIX, log);
   const dispatcher = new Dispatcher({
     connection: redis,
     prefix: env.MEMFLEET_PREFIX,
@@ -41,8 +54,8 @@ export async function startInProcessBus(env: { REDIS_URL: string; MEMFLEET_PREFI
   const directory = new ShardDirectory(new HeartbeatStore(redis, env.MEMFLEET_PREFIX), 6_000);
   const service = new QueryService(directory, dispatcher, new QueryStore(redis, env.MEMFLEET_PREFIX, 3_600), metrics, log);
   return {
-    ask: async (question, shards, topK) => {
-      const response = await service.run({ question, shards, mode: 'broadcast', topK, timeoutMs: 10_000 });
+    ask: async (question, shards, topK, timeoutMs = 10_000) => {
+      const response = await service.run({ question, shards, mode: 'broadcast', topK, timeoutMs });
       const bad = response.shards.filter((s) => s.status !== 'ok');
       if (bad.length > 0) throw new Error(`shards not ok: ${bad.map((s) => `${s.shard} ${s.status} ${s.error ?? ''}`).join('; ')}`);
     },

@@ -43,7 +43,13 @@ export interface ClosedLoopResult {
   firstError?: string;
 }
 
-export async function closedLoop(op: Operation, concurrency: number, durationMs: number, warmupMs: number): Promise<ClosedLoopResult> {
+/** Called when the measuring window opens and closes (after the warm-up), e.g. to read CPU counters over exactly that window. */
+export interface WindowHooks {
+  opened?: () => void;
+  closed?: () => void;
+}
+
+export async function closedLoop(op: Operation, concurrency: number, durationMs: number, warmupMs: number, hooks: WindowHooks = {}): Promise<ClosedLoopResult> {
   let errors = 0;
   let firstError: string | undefined;
   const samples: number[] = [];
@@ -69,7 +75,14 @@ export async function closedLoop(op: Operation, concurrency: number, durationMs:
       }
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, caller));
+  const opening = setTimeout(() => hooks.opened?.(), warmupMs);
+  const closing = setTimeout(() => hooks.closed?.(), warmupMs + durationMs);
+  try {
+    await Promise.all(Array.from({ length: concurrency }, caller));
+  } finally {
+    clearTimeout(opening);
+    clearTimeout(closing);
+  }
   if (samples.length === 0) throw new Error(`no operation completed inside the measuring window: ${firstError ?? 'too slow?'}`);
   const durationSec = durationMs / 1000;
   return {

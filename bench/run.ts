@@ -52,8 +52,8 @@ async function main(): Promise<void> {
     return;
   }
   const settings = benchSettings(values.quick, { rounds: positiveInt('--rounds', values.rounds), concurrency: positiveInt('--concurrency', values.concurrency) });
-  const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const t0 = performance.now();
+  const say = (line: string) => process.stderr.write(`bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s: ${line}\n`);
   const startedAt = new Date().toISOString();
 
   assertBuilt();

@@ -17,6 +17,10 @@ export interface BenchSettings {
   /** Run the engine-alone scenario on the demo domains too (always on the 200K one). */
   engineOnDemoDomains: boolean;
   scalingMs: number;
+  /** Start the lexical demo shards one at a time, so each start-up time is its own (the full run); --quick starts them together. */
+  sequentialStarts: boolean;
+  /** Also measure memfleet's previous completion path (QueueEvents per queue), to show what replacing it bought. */
+  ablation: boolean;
 }
 
 export function benchSettings(quick: boolean, overrides: { rounds?: number; concurrency?: number }): BenchSettings {
@@ -24,16 +28,18 @@ export function benchSettings(quick: boolean, overrides: { rounds?: number; conc
     ? {
         quick,
         rounds: 2,
-        sequentialCount: 100,
-        warmup: 20,
+        sequentialCount: 80,
+        warmup: 15,
         pingCount: 500,
         concurrency: 16,
-        concurrentMs: 1_200,
+        concurrentMs: 1_000,
         concurrentWarmupMs: 300,
-        lexicalSequentialCount: 48,
+        lexicalSequentialCount: 36,
         engineRepeats: 3,
         engineOnDemoDomains: false,
         scalingMs: 1_500,
+        sequentialStarts: false,
+        ablation: false,
       }
     : {
         quick,
@@ -48,6 +54,8 @@ export function benchSettings(quick: boolean, overrides: { rounds?: number; conc
         engineRepeats: 10,
         engineOnDemoDomains: true,
         scalingMs: 6_000,
+        sequentialStarts: true,
+        ablation: true,
       };
   return { ...base, ...(overrides.rounds ? { rounds: overrides.rounds } : {}), ...(overrides.concurrency ? { concurrency: overrides.concurrency } : {}) };
 }

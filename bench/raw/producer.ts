@@ -42,7 +42,12 @@ export class RawFanout {
     private readonly timeoutMs = 10_000,
   ) {
     this.connection = new Redis(url, { maxRetriesPerRequest: null });
-    this.queues = queueNames.map((name) => new Queue(name, { connection: this.connection, prefix }));
+    this.queues = queueNames.map((name) => {
+      const queue = new Queue(name, { connection: this.connection, prefix });
+      // waitUntilFinished adds a 'closing' listener per waiting job: with more than 10 fan-outs in flight Node would warn.
+      queue.setMaxListeners(0);
+      return queue;
+    });
     this.events = queueNames.map((name) => {
       const connection = new Redis(url, { maxRetriesPerRequest: null });
       this.eventConnections.push(connection);

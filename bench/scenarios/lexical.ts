@@ -6,14 +6,16 @@
 import type { BenchContext } from '../context.js';
 import { waitForReplicas } from '../fleet.js';
 import { askFleet, JsonClient } from '../http-client.js';
-import { closedLoop, sequential, type SequentialResult } from '../load.js';
-import { CpuMeter, sampleProcess, type ProcSample } from '../proc-stats.js';
+import { sequential, type SequentialResult } from '../load.js';
+import { sampleProcess, type ProcSample } from '../proc-stats.js';
 import { DEMO_QUESTIONS, FANOUT_DOMAINS } from '../questions.js';
 import { startShard, type BenchProcess, type Coordinator } from '../services.js';
-import type { ConcurrentRun } from './fanout.js';
+import { meteredLoop, type ConcurrentRun } from './fanout.js';
 
 export interface ShardResources {
   name: string;
+  /** True when other shards were starting at the same time (--quick): the start-up time then includes waiting for the CPU. */
+  startedTogether?: boolean;
   startupMs: number;
   ready: ProcSample | null;
   afterLoad: ProcSample | null;
@@ -28,11 +30,19 @@ export interface LexicalResult {
 
 export async function runLexical(ctx: BenchContext, coordinator: Coordinator): Promise<LexicalResult> {
   const { settings, say } = ctx;
-  const shards: { proc: BenchProcess; ready: ProcSample | null }[] = [];
-  for (const domain of FANOUT_DOMAINS) {
-    say(`starting lexical shard ${domain}`);
+  const start = async (domain: string) => {
     const proc = await startShard({ domain, contexts: ctx.demoContexts, engine: 'lexical' }, ctx.fleetEnv, ctx.nodeFlags);
-    shards.push({ proc, ready: sampleProcess(proc.pid) });
+    return { proc, ready: sampleProcess(proc.pid) };
+  };
+  const shards: { proc: BenchProcess; ready: ProcSample | null }[] = [];
+  if (settings.sequentialStarts) {
+    for (const domain of FANOUT_DOMAINS) {
+      say(`starting lexical shard ${domain}`);
+      shards.push(await start(domain));
+    }
+  } else {
+    say('starting 4 lexical shards together');
+    shards.push(...(await Promise.all(FANOUT_DOMAINS.map(start))));
   }
   await waitForReplicas(coordinator.url, Object.fromEntries(FANOUT_DOMAINS.map((d) => [d, 1])));
 
@@ -41,20 +51,23 @@ export async function runLexical(ctx: BenchContext, coordinator: Coordinator): P
   try {
     say('lexical fan-out: sequential, then concurrent');
     const seq = await sequential(ask, settings.lexicalSequentialCount, DEMO_QUESTIONS.length);
-    const meter = new CpuMeter(
-      new Map([
-        ['bench client', [process.pid]],
-        ['redis', [ctx.redisPid]],
-        ['coordinator', [coordinator.pid]],
-        ['shards', shards.map((s) => s.proc.pid)],
-      ]),
-    );
-    const run = await closedLoop(ask, settings.concurrency, settings.concurrentMs, settings.concurrentWarmupMs);
-    const concurrent = { ...run, cores: meter.coresUsed() };
+    const groups = new Map([
+      ['bench client', [process.pid]],
+      ['redis', [ctx.redisPid]],
+      ['coordinator', [coordinator.pid]],
+      ['shards', shards.map((s) => s.proc.pid)],
+    ]);
+    const concurrent = await meteredLoop(ask, groups, settings.concurrency, settings.concurrentMs, settings.concurrentWarmupMs);
     const result: LexicalResult = {
       sequential: seq,
       concurrent,
-      shards: shards.map((s) => ({ name: s.proc.name, startupMs: s.proc.startupMs, ready: s.ready, afterLoad: sampleProcess(s.proc.pid) })),
+      shards: shards.map((s) => ({
+        name: s.proc.name,
+        startupMs: s.proc.startupMs,
+        startedTogether: !settings.sequentialStarts,
+        ready: s.ready,
+        afterLoad: sampleProcess(s.proc.pid),
+      })),
       coordinatorAfterLoad: sampleProcess(coordinator.pid),
     };
     return result;

@@ -8,11 +8,10 @@ import { cpus } from 'node:os';
 import type { BenchContext } from '../context.js';
 import { waitForReplicas } from '../fleet.js';
 import { askFleet, JsonClient } from '../http-client.js';
-import { closedLoop } from '../load.js';
-import { CpuMeter, sampleProcess } from '../proc-stats.js';
+import { sampleProcess } from '../proc-stats.js';
 import { DEMO_QUESTIONS } from '../questions.js';
 import { startShard, type BenchProcess, type Coordinator } from '../services.js';
-import type { ConcurrentRun } from './fanout.js';
+import { meteredLoop, type ConcurrentRun } from './fanout.js';
 import type { ShardResources } from './lexical.js';
 
 export interface ScalingStep {
@@ -40,16 +39,13 @@ export async function runScaling(ctx: BenchContext, coordinator: Coordinator, co
       replicas.push({ proc, ready: sampleProcess(proc.pid) });
       await waitForReplicas(coordinator.url, { [domain]: n });
       for (let i = 0; i < DEMO_QUESTIONS.length; i++) await ask(i); // warm the new replica
-      const meter = new CpuMeter(
-        new Map([
-          ['bench client', [process.pid]],
-          ['redis', [ctx.redisPid]],
-          ['coordinator', [coordinator.pid]],
-          ['shards', replicas.map((r) => r.proc.pid)],
-        ]),
-      );
-      const run = await closedLoop(ask, settings.concurrency, settings.scalingMs, settings.concurrentWarmupMs);
-      steps.push({ replicas: n, run: { ...run, cores: meter.coresUsed() } });
+      const groups = new Map([
+        ['bench client', [process.pid]],
+        ['redis', [ctx.redisPid]],
+        ['coordinator', [coordinator.pid]],
+        ['shards', replicas.map((r) => r.proc.pid)],
+      ]);
+      steps.push({ replicas: n, run: await meteredLoop(ask, groups, settings.concurrency, settings.scalingMs, settings.concurrentWarmupMs) });
     }
     return {
       domain,

@@ -1,9 +1,7 @@
 /** `memfleet coordinator` and `memfleet shard`: the two services, one per container. */
 import type { Command } from 'commander';
 import { parseCoordinatorConfig } from '../../coordinator/config.js';
-import { startCoordinator } from '../../coordinator/start.js';
 import { parseShardConfig } from '../../shard/config.js';
-import { startShard } from '../../shard/start.js';
 import { runUntilSignal } from '../run-service.js';
 
 /** Flags win over environment variables. */
@@ -21,6 +19,8 @@ export function registerServiceCommands(program: Command): void {
     .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1; 0.0.0.0 in containers)')
     .addHelpText('after', '\nConfiguration comes from environment variables; see README.md#configuration.\nRequired: MEMFLEET_HMAC_KEYS, MEMFLEET_SHARD_HMAC_KEYS (or their *_FILE variants).')
     .action(async (opts: { port?: string; host?: string }) => {
+      // Each service imports only its own code: a shard does not pay for the coordinator's HTTP stack at start-up, nor the reverse.
+      const { startCoordinator } = await import('../../coordinator/start.js');
       await runUntilSignal('coordinator', async () => startCoordinator(parseCoordinatorConfig(withFlags({ PORT: opts.port, HOST: opts.host }))));
     });
 
@@ -34,6 +34,7 @@ export function registerServiceCommands(program: Command): void {
     .option('--max-tokens <n>', 'refuse to start when the domain is larger (env MAX_DOMAIN_TOKENS, default 200000)')
     .addHelpText('after', '\nConfiguration comes from environment variables; see README.md#configuration.\nRequired: MEMFLEET_HMAC_KEYS, MEMFLEET_SHARD_HMAC_KEYS (or their *_FILE variants).')
     .action(async (opts: { domain?: string; contexts?: string; engine?: string; metricsPort?: string; maxTokens?: string }) => {
+      const { startShard } = await import('../../shard/start.js');
       await runUntilSignal('shard', async () =>
         startShard(
           parseShardConfig(

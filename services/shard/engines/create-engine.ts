@@ -4,7 +4,6 @@ import type { Logger } from '../../../shared/log/logger.js';
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
 import type { ShardConfig } from '../config.js';
 import type { DomainContext } from '../context/domain-context.js';
-import { AnthropicEngine } from './anthropic/anthropic-engine.js';
 import type { Engine } from './engine.js';
 import { LexicalEngine } from './lexical/lexical-engine.js';
 import { NoopEngine } from './noop/noop-engine.js';
@@ -31,6 +30,8 @@ export async function createEngine(name: 'lexical' | 'anthropic' | 'noop', ctx: 
       // The manifest's top terms (used for routing) come from the vocabulary the lexical
       // engine builds; only the ranked terms are kept, not the index.
       const terms = LexicalEngine.build(ctx).topTerms(TOP_TERMS_KEPT);
+      // Loaded only when asked for: the SDK would add ~0.2 s to every offline shard's start-up (docs/performance.md).
+      const { AnthropicEngine } = await import('./anthropic/anthropic-engine.js');
       return AnthropicEngine.create({
         ctx,
         settings: deps.anthropic.settings,
