@@ -3,13 +3,14 @@
  * validate the payload, answer with the engine, sign the result. Side effects
  * come in through `deps`, so this reads as the shard's whole protocol.
  */
-import { UnrecoverableError } from 'bullmq';
-import { signEnvelope, verifyEnvelope, type Envelope, type Keyring, type NonceCache } from '../../../shared/envelope/index.js';
-import { describeIssues } from '../../../shared/config/env.js';
+import { signEnvelope, type Envelope, type Keyring, type NonceCache } from '../../../shared/envelope/index.js';
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
 import { QueryJobSchema, type ShardResult } from '../../../shared/queues/schemas.js';
 import type { Logger } from '../../../shared/log/logger.js';
 import type { Engine } from '../engines/engine.js';
+import type { IncomingJob } from './job.js';
+import { RejectedJobError } from './job.js';
+import { verifyJob } from './verify-job.js';
 
 export interface HandleQueryDeps {
   shard: string;
@@ -22,51 +23,14 @@ export interface HandleQueryDeps {
   log: Logger;
 }
 
-export interface IncomingJob {
-  id: string;
-  /** When the job was added (epoch ms). */
-  timestamp: number;
-  data: unknown;
-}
-
-/** Thrown for jobs that must never be retried (bad envelope, bad payload, expired). */
-export class RejectedJobError extends UnrecoverableError {
-  constructor(
-    readonly outcome: 'rejected' | 'expired',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { RejectedJobError, type IncomingJob } from './job.js';
 
 export async function handleQuery(job: IncomingJob, nonceCache: NonceCache, deps: HandleQueryDeps): Promise<Envelope> {
   const pickedAt = Date.now();
   const { shard, metrics, log } = deps;
   const queueWaitMs = Math.max(0, pickedAt - job.timestamp);
 
-  const verified = await verifyEnvelope(job.data, { keyring: deps.queryKeys, toleranceSec: deps.toleranceSec, nonceCache });
-  if (!verified.ok) {
-    metrics.envelopeRejected.inc({ reason: verified.reason });
-    metrics.jobsProcessed.inc({ shard, outcome: 'rejected' });
-    log.warn({ jobId: job.id, reason: verified.reason, detail: verified.detail }, 'job rejected: envelope failed verification');
-    throw new RejectedJobError('rejected', `envelope rejected: ${verified.reason} (${verified.detail})`);
-  }
-
-  let payload: unknown;
-  try {
-    payload = JSON.parse(verified.body);
-  } catch {
-    payload = undefined;
-  }
-  const parsed = QueryJobSchema.safeParse(payload);
-  if (!parsed.success) {
-    metrics.envelopeRejected.inc({ reason: 'invalid_payload' });
-    metrics.jobsProcessed.inc({ shard, outcome: 'rejected' });
-    const why = payload === undefined ? 'body is not JSON' : describeIssues(parsed.error, 'job.');
-    log.warn({ jobId: job.id, reason: 'invalid_payload', detail: why }, 'job rejected: payload failed validation');
-    throw new RejectedJobError('rejected', `invalid query payload: ${why}`);
-  }
-  const query = parsed.data;
+  const query = await verifyJob(job, nonceCache, QueryJobSchema, 'query', deps);
 
   if (query.deadline <= pickedAt) {
     metrics.jobsProcessed.inc({ shard, outcome: 'expired' });

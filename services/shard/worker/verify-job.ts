@@ -9,7 +9,7 @@ import { verifyEnvelope, type Keyring, type NonceCache } from '../../../shared/e
 import { describeIssues } from '../../../shared/config/env.js';
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
 import type { Logger } from '../../../shared/log/logger.js';
-import { RejectedJobError, type IncomingJob } from './handle-query.js';
+import { RejectedJobError, type IncomingJob } from './job.js';
 
 export interface VerifyJobDeps {
   shard: string;
