@@ -21,4 +21,10 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'window coverage only', engine: { sentenceWeight: 0 } },
   { name: 'sentence coverage 0.8', engine: { sentenceWeight: 0.8 } },
   { name: 'rerank top 20', engine: { rerankDepth: 20 } },
+  { name: 'no related words', engine: { relatedWeight: 0 } },
+  { name: 'related words 0.2', engine: { relatedWeight: 0.2 } },
+  { name: 'unknown terms at plain IDF', engine: { unknownTermWeight: 1 } },
+  { name: 'unknown terms 2 × IDF', engine: { unknownTermWeight: 2 } },
+  { name: 'bm25 k1 0.9 b 0.4', engine: { bm25: { k: 0.9, b: 0.4, d: 0.5 } } },
+  { name: 'bm25 k1 1.5 b 0.9', engine: { bm25: { k: 1.5, b: 0.9, d: 0.5 } } },
 ];

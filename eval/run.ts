@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { discoverDomains } from '../services/cli/up/discover-domains.js';
 import type { DomainContext } from '../services/shard/context/domain-context.js';
 import { loadDomainContext } from '../services/shard/context/load-domain.js';
-import { DEFAULT_MIN_SCORE } from '../services/coordinator/merge/merge.js';
+import { DEFAULT_FLOOR_RATIO, DEFAULT_MIN_SCORE } from '../services/coordinator/merge/merge.js';
 import { ABLATIONS } from './ablations.js';
 import { startEvalFleet, type EvalFleet } from './fleet.js';
 import { baselineSystem, buildEngines, engineSystem, type ScoredObservation, type System } from './in-process.js';
@@ -141,7 +141,8 @@ async function main(): Promise<void> {
       return {
         answerable: q.expect.length > 0,
         topScore: o.citations[0]?.score ?? 0,
-        hit3: (t: number) => hitAt(o.citations.filter((c) => c.score >= t), q.expect, 3),
+        // The merge's policy: abstain below t, else keep citations down to t × DEFAULT_FLOOR_RATIO.
+        hit3: (t: number) => (o.citations[0] !== undefined && o.citations[0].score >= t ? hitAt(o.citations.filter((c) => c.score >= t * DEFAULT_FLOOR_RATIO), q.expect, 3) : false),
       };
     }),
     thresholds,

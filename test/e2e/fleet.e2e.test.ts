@@ -64,7 +64,7 @@ describe('fleet end to end (separate processes)', () => {
     redis = await startRedis();
     keys = newKeys();
     env = { REDIS_URL: redis.url, MEMFLEET_PREFIX: redis.prefix, ...keys, HEARTBEAT_INTERVAL_MS: '500', HEARTBEAT_TTL_MS: '3000' };
-    coordinator = await startCoordinatorProcess({ ...env, QUERY_TIMEOUT_MS: '5000' });
+    coordinator = await startCoordinatorProcess({ ...env, QUERY_TIMEOUT_MS: '20000' });
     for (const domain of ['harbor', 'kitchen', 'observatory']) shards.set(domain, await startShardProcess(domain, env));
     await waitForShards(coordinator.url, { harbor: 1, kitchen: 1, observatory: 1 });
   });
@@ -202,6 +202,7 @@ describe('fleet end to end (separate processes)', () => {
     assert.ok(dead.status === 'timeout' || dead.status === 'error', `expected timeout/error, got ${dead.status}`);
     assert.equal(outcomes.find((s) => s.shard === 'harbor')?.status, 'ok');
     assert.equal((json.citations as Citation[])[0]?.shard, 'harbor');
-    assert.ok(elapsed < 1500 + 3000, `answered in ${elapsed} ms, deadline 1500 ms`);
+    // Generous on a loaded machine; the point is that the 1.5 s deadline, not the 20 s default, ended the wait.
+    assert.ok(elapsed < 10_000, `answered in ${elapsed} ms, deadline 1500 ms`);
   });
 });

@@ -86,18 +86,33 @@ describe('mergeReplies: citation order', () => {
     assert.deepEqual(merged.citations, [{ shard: 'sea', source: 'ships/b.txt', line: 7, endLine: 8, text: 'l7\nl8', score: 0.8 }]);
   });
 
-  test('When minScore is set, then citations scoring below it are dropped as noise', () => {
+  test('When minScore is set, then citations scoring below its floor are dropped as noise', () => {
     const merged = mergeReplies(
       [
         ok('law', 'Law.', [
           { source: 'a.md', line: 1, score: 0.9 },
-          { source: 'a.md', line: 2, score: 0.05 },
+          { source: 'a.md', line: 2, score: 0.04 },
         ]),
         ok('sea', 'Sea.', [{ source: 'b.md', line: 1, score: 0.1 }]),
       ],
       { topK: 10, minScore: 0.1 },
     );
     assert.deepEqual(keys(merged), ['law/a.md:1', 'sea/b.md:1']);
+  });
+
+  test('When the best citation reaches minScore, then others down to minScore × floorRatio are kept', () => {
+    const replies = [
+      ok('law', 'Law.', [{ source: 'a.md', line: 1, score: 0.4 }]),
+      ok('sea', 'Sea.', [{ source: 'b.md', line: 1, score: 0.2 }]),
+    ];
+    assert.deepEqual(keys(mergeReplies(replies, { topK: 10, minScore: 0.3 })), ['law/a.md:1', 'sea/b.md:1']);
+    assert.deepEqual(keys(mergeReplies(replies, { topK: 10, minScore: 0.3, floorRatio: 1 })), ['law/a.md:1']);
+  });
+
+  test('When no citation reaches minScore, then nothing is found even above the floor', () => {
+    const merged = mergeReplies([ok('law', 'Law.', [{ source: 'a.md', line: 1, score: 0.2 }])], { topK: 10, minScore: 0.3 });
+    assert.deepEqual(merged.citations, []);
+    assert.equal(merged.answer, NOTHING_FOUND);
   });
 
   test('When every citation is below minScore, then nothing is found', () => {

@@ -41,9 +41,29 @@ export interface LexicalOptions {
    * terms scattered over a paragraph (a proximity signal). @defaultValue 0
    */
   sentenceWeight: number;
+  /**
+   * BM25's term-frequency saturation (k1) and length normalisation (b), as
+   * MiniSearch takes them (`d` is BM25+'s floor). @defaultValue MiniSearch's { k: 1.2, b: 0.7, d: 0.5 }
+   */
+  bm25: { k: number; b: number; d: number };
+  /**
+   * Weight of WordNet's related words (see WordNet.related: hypernyms, direct
+   * hyponyms and derivationally related forms of the question's words); 0
+   * leaves them out. Kept low: a related word is weaker evidence than a
+   * synonym, and at 0.2 it already costs two-part questions. @defaultValue 0.1
+   */
+  relatedWeight: number;
+  /**
+   * Factor on the IDF of a question term the domain never uses, in coverage:
+   * BM25's IDF treats "never seen" almost like "seen once", but a word the
+   * domain has never used is evidence that the question is about something
+   * else, so a shard matching only the rest of the question scores lower.
+   * 1 is plain IDF. @defaultValue 1.5
+   */
+  unknownTermWeight: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, rerankDepth: 0, sentenceWeight: 0.5 });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, rerankDepth: 0, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5 });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -132,6 +152,7 @@ export class LexicalEngine implements Engine {
         // Stemming already joins word forms; prefix/fuzzy would mostly add noise and cost.
         prefix: false,
         fuzzy: false,
+        bm25: { ...opts.bm25 },
       },
     });
     index.addAll(documents);
@@ -157,6 +178,18 @@ export class LexicalEngine implements Engine {
         expansions.set(term, { of, weight: this.options.synonymWeight });
       }
     }
+    if (this.options.relatedWeight <= 0) return expansions;
+    // Related words after synonyms, so a word that is both keeps the synonym's weight.
+    for (const word of tokenize(question)) {
+      const of = toTerm(word);
+      if (of === null || HAS_DIGIT.test(word)) continue;
+      for (const related of wordnet.related(word)) {
+        const term = toTerm(related);
+        if (term === null || querySet.has(term) || expansions.has(term)) continue;
+        if (this.vocabulary.documentFrequency(term) === 0) continue;
+        expansions.set(term, { of, weight: this.options.relatedWeight });
+      }
+    }
     return expansions;
   }
 
@@ -174,9 +207,12 @@ export class LexicalEngine implements Engine {
     if (topBm25 <= 0) return noMatch();
 
     const topK = Math.min(Math.max(1, Math.floor(question.topK)), MAX_TOP_K);
-    const idf = (term: string): number => this.vocabulary.idf(term);
+    // A question word this domain never uses weighs unknownTermWeight × its IDF (see relevance.ts).
+    const unknown = this.options.unknownTermWeight;
+    const idf = (term: string): number => this.vocabulary.idf(term) * (this.vocabulary.documentFrequency(term) === 0 ? unknown : 1);
     // Sentences are narrowed and quoted on synonyms too, each weighing what it stands in for.
     const weightedIdf = (term: string): number => idf(expansions.get(term)?.of ?? term) * (expansions.get(term)?.weight ?? 1);
+    const conceptOf = (term: string): string => expansions.get(term)?.of ?? term;
     const narrowSet = new Set(searchTerms);
     const chosen: { citation: Citation; sentences: ScoredSentence[] }[] = [];
 
@@ -188,7 +224,7 @@ export class LexicalEngine implements Engine {
       const file = window && this.ctx.sources[window.sourceIndex];
       if (window === undefined || file === undefined) continue;
 
-      const span = narrowToSentences(file.lines, window, narrowSet, weightedIdf);
+      const span = narrowToSentences(file.lines, window, narrowSet, weightedIdf, conceptOf);
       // Overlapping windows often narrow to the same sentence; cite each stretch of text once.
       const overlaps = chosen.some(
         ({ citation: c }) => c.source === window.source && span.line <= c.endLine && c.line <= span.endLine,

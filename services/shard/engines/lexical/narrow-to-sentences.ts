@@ -35,6 +35,13 @@ export function narrowToSentences(
   window: { startLine: number; endLine: number },
   queryTerms: ReadonlySet<string>,
   idf: (term: string) => number,
+  /**
+   * The question term a query term stands for (a synonym or related word maps
+   * to its original; identity by default). A sentence is added only for
+   * question terms not yet covered as well, so a weak expansion of a word the
+   * span already holds does not stretch the citation over another sentence.
+   */
+  conceptOf: (term: string) => string = (term) => term,
 ): NarrowedSpan {
   const first = Math.max(1, window.startLine - SENTENCE_MARGIN_LINES);
   const last = Math.min(fileLines.length, window.endLine + SENTENCE_MARGIN_LINES);
@@ -50,22 +57,35 @@ export function narrowToSentences(
     return { line: window.startLine, endLine: window.endLine, sentences: [] };
   }
 
-  const covered = new Set<string>();
+  // Best weight found so far per question term (concept).
+  const covered = new Map<string, number>();
+  const gainOf = (terms: ReadonlySet<string>): number => {
+    const best = new Map<string, number>();
+    for (const term of terms) {
+      const concept = conceptOf(term);
+      best.set(concept, Math.max(best.get(concept) ?? 0, idf(term)));
+    }
+    let gain = 0;
+    for (const [concept, weight] of best) gain += Math.max(0, weight - (covered.get(concept) ?? 0));
+    return gain;
+  };
   let line = Number.POSITIVE_INFINITY;
   let endLine = 0;
   for (;;) {
     let best: (typeof candidates)[number] | undefined;
-    let bestGain = 0;
+    let bestGain = 1e-9;
     for (const candidate of candidates) {
-      let gain = 0;
-      for (const term of candidate.terms) if (!covered.has(term)) gain += idf(term);
+      const gain = gainOf(candidate.terms);
       if (gain > bestGain) {
         best = candidate;
         bestGain = gain;
       }
     }
     if (best === undefined) break;
-    for (const term of best.terms) covered.add(term);
+    for (const term of best.terms) {
+      const concept = conceptOf(term);
+      covered.set(concept, Math.max(covered.get(concept) ?? 0, idf(term)));
+    }
     line = Math.min(line, best.line);
     endLine = Math.max(endLine, best.endLine);
   }

@@ -10,7 +10,11 @@
  *              the window's coverage with its best sentence's (a proximity
  *              signal, LexicalOptions.sentenceWeight). Query terms the domain never mentions carry the
  *              largest IDF, so a shard that lacks the rare words of a question
- *              scores low however well it matches the common ones.
+ *              scores low however well it matches the common ones; a term
+ *              the domain never uses weighs 1.5 × its IDF
+ *              (LexicalOptions.unknownTermWeight), which is what lets
+ *              MIN_SCORE tell "asks about something this domain never
+ *              mentions" from "a paraphrase".
  * - bm25 / topBm25 ranks the window against this shard's best window for the
  *   same question; it can only halve the score, because raw BM25 depends on the
  *   shard's size and vocabulary and is not comparable across shards.

@@ -7,7 +7,7 @@
  * WordNet lists a word's senses most frequent first; taking only the first few
  * keeps rare senses ("bank" as a flight manoeuvre) from dragging in noise.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -32,6 +32,18 @@ export interface SynonymOptions {
   /** Senses read per part of speech, most frequent first. @defaultValue 2 */
   maxSenses: number;
 }
+
+export interface RelatedOptions {
+  /** Senses followed per part of speech, most frequent first. @defaultValue 1 */
+  maxSenses: number;
+  /** Hyponym synsets followed per sense. @defaultValue 30 */
+  maxHyponymSynsets: number;
+}
+
+export const DEFAULT_RELATED_OPTIONS: RelatedOptions = Object.freeze({ maxSenses: 1, maxHyponymSynsets: 30 });
+
+// Pointer targets name their part of speech by letter; 's' is an adjective satellite, kept in data.adj.
+const POS_BY_LETTER: Readonly<Record<string, Pos>> = { n: 'noun', v: 'verb', a: 'adj', s: 'adj', r: 'adv' };
 
 export const DEFAULT_SYNONYM_OPTIONS: SynonymOptions = Object.freeze({ maxSenses: 2 });
 
@@ -100,6 +112,61 @@ export class WordNet {
     return result;
   }
 
+  /**
+   * Single-word lemmas one WordNet link away from the most frequent sense(s)
+   * of `word`: its hypernyms (`@`, `@i`: *chowder → soup*), direct hyponyms
+   * (`~`, `~i`: *jewellery → earring*, at most `maxHyponymSynsets` of them, so
+   * a broad word like "person" does not pull in hundreds) and derivationally
+   * related forms (`+`: *sighting → sight*). The synonyms are not included.
+   */
+  related(word: string, options: RelatedOptions = DEFAULT_RELATED_OPTIONS): string[] {
+    const key = `r${options.maxSenses}:${options.maxHyponymSynsets}\u0000${word}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const lower = word.toLowerCase();
+    const bases = new Set<string>([lower]);
+    const found = new Set<string>();
+    for (const pos of POS) {
+      for (const base of baseForms(lower, pos)) {
+        const offsets = this.lookup(pos, base);
+        if (offsets.length === 0) continue;
+        bases.add(base);
+        for (const offset of offsets.slice(0, options.maxSenses)) {
+          let hyponyms = 0;
+          for (const pointer of this.pointers(pos, offset)) {
+            if (pointer.symbol === '~' || pointer.symbol === '~i') {
+              if (hyponyms++ >= options.maxHyponymSynsets) continue;
+            } else if (pointer.symbol !== '@' && pointer.symbol !== '@i' && pointer.symbol !== '+') continue;
+            for (const lemma of this.synsetWords(pointer.pos, pointer.offset)) found.add(lemma);
+          }
+        }
+      }
+    }
+    const result = [...found].filter((w) => !bases.has(w) && /^[a-z]+$/.test(w));
+    if (this.cache.size > 50_000) this.cache.clear();
+    this.cache.set(key, result);
+    return result;
+  }
+
+  /** The pointers (links to other synsets) of one synset. */
+  private pointers(pos: Pos, offset: string): { symbol: string; pos: Pos; offset: string }[] {
+    const line = readLineAt(path.join(this.dir, `data.${pos}`), Number(offset));
+    const fields = line.split(' ');
+    const count = Number.parseInt(fields[3] ?? '0', 16);
+    let at = 4 + 2 * count;
+    const pointerCount = Number(fields[at] ?? '0');
+    at++;
+    const out: { symbol: string; pos: Pos; offset: string }[] = [];
+    for (let i = 0; i < pointerCount; i++, at += 4) {
+      const symbol = fields[at];
+      const target = fields[at + 1];
+      const targetPos = POS_BY_LETTER[fields[at + 2] ?? ''];
+      if (symbol === undefined || target === undefined || targetPos === undefined) continue;
+      out.push({ symbol, pos: targetPos, offset: target });
+    }
+    return out;
+  }
+
   /** Synset offsets of `lemma` in the index of `pos`, most frequent sense first. */
   private lookup(pos: Pos, lemma: string): string[] {
     const { text, starts } = this.indexes[pos];
@@ -148,20 +215,25 @@ function baseForms(word: string, pos: Pos): string[] {
   return forms;
 }
 
+// Data files stay open for the process's life (four descriptors): related-word
+// lookups read dozens of synset lines per question, and an open/close per line
+// costed more than the reads themselves.
+const openFiles = new Map<string, number>();
+
 /** One line of a data file, starting at byte `offset` (synset lines are short; reads grow until a newline). */
 function readLineAt(file: string, offset: number): string {
-  const fd = openSync(file, 'r');
-  try {
-    let size = 4096;
-    for (;;) {
-      const buffer = Buffer.alloc(size);
-      const read = readSync(fd, buffer, 0, size, offset);
-      const end = buffer.subarray(0, read).indexOf(10);
-      if (end !== -1 || read < size) return buffer.subarray(0, end === -1 ? read : end).toString('latin1');
-      size *= 4;
-    }
-  } finally {
-    closeSync(fd);
+  let fd = openFiles.get(file);
+  if (fd === undefined) {
+    fd = openSync(file, 'r');
+    openFiles.set(file, fd);
+  }
+  let size = 1024;
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(size);
+    const read = readSync(fd, buffer, 0, size, offset);
+    const end = buffer.subarray(0, read).indexOf(10);
+    if (end !== -1 || read < size) return buffer.subarray(0, end === -1 ? read : end).toString('latin1');
+    size *= 4;
   }
 }
 
