@@ -1,0 +1,56 @@
+/**
+ * The README promises what the demo cites for its example questions. This
+ * test asks the real demo fleet those questions, so the README stays true.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { REPO_ROOT, newKeys, postQuery, startCoordinatorProcess, startShardProcess, waitForShards, type CoordinatorProcess, type ServiceProcess } from '../helpers/fleet-processes.js';
+
+const DEMO = join(REPO_ROOT, 'demo', 'contexts');
+
+/** Rows of the README's example table: | question | `shard/source:line-end` (…) | */
+function readmeExamples(): { question: string; cite: string }[] {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const rows = [...readme.matchAll(/^\| ([^|`]+\?) \| `([a-z0-9-]+\/[^`]+:\d+(?:-\d+)?)`/gm)];
+  return rows.map((m) => ({ question: (m[1] as string).trim(), cite: m[2] as string }));
+}
+
+describe('README examples on the demo fleet', () => {
+  let redis: RedisHandle;
+  let coordinator: CoordinatorProcess;
+  const shards: ServiceProcess[] = [];
+  const domains = ['moby-dick-1', 'moby-dick-2', 'sotu-early', 'sotu-civil-war', 'sotu-modern'];
+
+  before(async () => {
+    const prep = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'prepare-demo.ts')], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(prep.status, 0, `demo:prepare failed: ${prep.stderr}`);
+    redis = await startRedis();
+    const env = { REDIS_URL: redis.url, MEMFLEET_PREFIX: redis.prefix, ...newKeys() };
+    coordinator = await startCoordinatorProcess(env);
+    for (const d of domains) shards.push(await startShardProcess(d, env, DEMO));
+    await waitForShards(coordinator.url, Object.fromEntries(domains.map((d) => [d, 1])));
+  });
+
+  after(async () => {
+    await Promise.all(shards.map((s) => s.stop()));
+    await coordinator?.stop();
+    await redis?.stop();
+  });
+
+  test('When the README example questions are asked, then the demo cites first exactly what the README says', async () => {
+    const examples = readmeExamples();
+    assert.equal(examples.length, 3, 'the README shows three example questions');
+    for (const { question, cite } of examples) {
+      const { status, json } = await postQuery(coordinator.url, { question, topK: 3 });
+      assert.equal(status, 200);
+      const top = (json.citations as { shard: string; source: string; line: number; endLine: number }[])[0];
+      assert.ok(top, `no citation for "${question}"`);
+      const got = `${top.shard}/${top.source}:${top.line}${top.endLine > top.line ? `-${top.endLine}` : ''}`;
+      assert.equal(got, cite, `README says "${question}" cites ${cite}`);
+    }
+  });
+});
