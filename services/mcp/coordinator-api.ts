@@ -1,36 +1,10 @@
 /** The coordinator routes the MCP server uses, typed. Same HTTP client as the CLI. */
 import { callCoordinator, type ClientOptions } from '../cli/client/coordinator-client.js';
-import type { QueryResponse } from '../coordinator/domain/types.js';
+import type { QueryResponse, ShardRow } from '../coordinator/domain/types.js';
+import type { SourceList, SourceLines } from '../coordinator/domain/source-reader.js';
 
-export interface ShardRow {
-  shard: string;
-  status: string;
-  replicas: number;
-  sources: number;
-  lines: number;
-  tokens: number;
-  engine: string;
-  lastSeen: string | null;
-  queue?: { waiting: number; active: number } | null;
-  p50Ms?: number | null;
-}
-
-export interface SourceList {
-  shard: string;
-  sources: { source: string; lines: number; tokens: number }[];
-  truncated: boolean;
-  total: number;
-}
-
-export interface SourceLines {
-  shard: string;
-  source: string;
-  from: number;
-  to: number;
-  totalLines: number;
-  truncated: boolean;
-  lines: { line: number; text: string }[];
-}
+export type { ShardRow } from '../coordinator/domain/types.js';
+export type { SourceList, SourceLines } from '../coordinator/domain/source-reader.js';
 
 export interface AskInput {
   question: string;

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MAX_TOP_K } from '../../../shared/queues/schemas.js';
 import { ClientError, callCoordinator, type ClientOptions } from '../client/coordinator-client.js';
-import type { QueryResponse } from '../../coordinator/domain/types.js';
+import type { QueryResponse, ShardRow } from '../../coordinator/domain/types.js';
 import { cite } from '../../coordinator/merge/merge.js';
 import { ageOf, coloursFor, formatMs, startProgress, type Colors } from '../client/terminal.js';
 
@@ -28,20 +28,7 @@ function fail(err: unknown): never {
   process.exit(EXIT.error);
 }
 
-export interface ShardRow {
-  shard: string;
-  status: string;
-  replicas: number;
-  sources: number;
-  lines: number;
-  tokens: number;
-  engine: string;
-  lastSeen: string | null;
-  /** Jobs waiting (incl. prioritized) and active in the shard's queue; null when Redis did not answer. */
-  queue?: { waiting: number; active: number } | null;
-  /** Median of the shard's recent query round trips on this coordinator, ms. */
-  p50Ms?: number | null;
-}
+export type { ShardRow } from '../../coordinator/domain/types.js';
 
 /** Plain text unless the caller passes colours (coloursFor(stdout)). */
 export function renderAnswer(res: QueryResponse, c: Colors = PLAIN): string {

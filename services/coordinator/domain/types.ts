@@ -32,3 +32,19 @@ export interface QueryResponse {
   /** Present when synthesis was asked for: whether the answer is the synthesis, and if not, why. */
   synthesis?: SynthesisInfo;
 }
+
+/** One row of GET /v1/shards. */
+export interface ShardRow {
+  shard: string;
+  status: string;
+  replicas: number;
+  sources: number;
+  lines: number;
+  tokens: number;
+  engine: string;
+  lastSeen: string | null;
+  /** Jobs waiting (incl. prioritized) and active in the shard's queue; null when Redis did not answer. */
+  queue?: { waiting: number; active: number } | null;
+  /** Median of the shard's recent query round trips on this coordinator, ms. */
+  p50Ms?: number | null;
+}
