@@ -26,5 +26,8 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'unknown terms at plain IDF', engine: { unknownTermWeight: 1 } },
   { name: 'unknown terms 2 × IDF', engine: { unknownTermWeight: 2 } },
   { name: 'bm25 k1 0.9 b 0.4', engine: { bm25: { k: 0.9, b: 0.4, d: 0.5 } } },
+  { name: 'feedback 3 docs 10 terms 0.3', engine: { feedbackDocs: 3, feedbackTerms: 10, feedbackWeight: 0.3 } },
+  { name: 'feedback 2 docs 5 terms 0.1', engine: { feedbackDocs: 2, feedbackTerms: 5, feedbackWeight: 0.1 } },
+  { name: 'proximity 12 terms 0.25', engine: { proximityWeight: 0.25, proximitySpan: 12 } },
   { name: 'bm25 k1 1.5 b 0.9', engine: { bm25: { k: 1.5, b: 0.9, d: 0.5 } } },
 ];

@@ -10,6 +10,8 @@ import { EMPTY_USAGE, MAX_TOP_K } from '../../../../shared/queues/schemas.js';
 import type { Engine, EngineAnswer, EngineQuestion } from '../engine.js';
 import { composeAnswer, DEFAULT_ANSWER_OPTIONS } from './extractive-answer.js';
 import { narrowToSentences, type ScoredSentence } from './narrow-to-sentences.js';
+import { feedbackTerms } from './pseudo-relevance.js';
+import { spanCoverage } from './proximity.js';
 import { relevanceScore, termCoverage } from './relevance.js';
 import { analyzeText, HAS_DIGIT, tokenize, toTerm } from './text-analysis.js';
 import { titlesByLine } from './titles.js';
@@ -61,9 +63,30 @@ export interface LexicalOptions {
    * 1 is plain IDF. @defaultValue 1.5
    */
   unknownTermWeight: number;
+  /**
+   * Pseudo-relevance feedback (see pseudo-relevance.ts): how many of the first
+   * retrieval's best windows lend their characteristic terms to a second
+   * retrieval; 0 turns it off (measured: it cost hit@1 and multi questions,
+   * docs/quality.md). Feedback terms only move BM25's ranking: the coverage
+   * stays that of the question's own words. @defaultValue 0
+   */
+  feedbackDocs: number;
+  /** How many feedback terms are added. @defaultValue 10 */
+  feedbackTerms: number;
+  /** Query weight of the best feedback term (the others scaled by their share). @defaultValue 0.3 */
+  feedbackWeight: number;
+  /**
+   * Share of the coverage taken from the best run of `proximitySpan`
+   * consecutive analysed terms (see proximity.ts), taken from the window's
+   * share; 0 turns it off (measured: no gain over the sentence coverage,
+   * docs/quality.md). @defaultValue 0
+   */
+  proximityWeight: number;
+  /** Width of that run, in analysed terms. @defaultValue 12 */
+  proximitySpan: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, rerankDepth: 0, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5 });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, rerankDepth: 0, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12 });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -105,6 +128,8 @@ export class LexicalEngine implements Engine {
     private readonly index: MiniSearch<IndexedWindow>,
     private readonly vocabulary: Vocabulary,
     private readonly options: LexicalOptions,
+    /** Analysed terms of each window, kept only when feedback or proximity is on (memory otherwise). */
+    private readonly windowTerms: readonly (readonly string[])[],
   ) {}
 
   static build(ctx: DomainContext, options: Partial<LexicalOptions> = {}): LexicalEngine {
@@ -156,7 +181,8 @@ export class LexicalEngine implements Engine {
       },
     });
     index.addAll(documents);
-    return new LexicalEngine(ctx, windows, index, vocabulary, opts);
+    const windowTerms = opts.feedbackDocs > 0 || opts.proximityWeight > 0 ? documents.map((d) => splitTerms(d.terms)) : [];
+    return new LexicalEngine(ctx, windows, index, vocabulary, opts, windowTerms);
   }
 
   /**
@@ -200,9 +226,23 @@ export class LexicalEngine implements Engine {
     const querySet = new Set(queryTerms);
     const expansions = this.expand(question.question, querySet);
     const searchTerms = [...queryTerms, ...expansions.keys()];
-    const hits = this.index.search(searchTerms.join(' '), {
+    let hits = this.index.search(searchTerms.join(' '), {
       boostTerm: (term) => expansions.get(term)?.weight ?? 1,
     });
+    if (this.options.feedbackDocs > 0 && hits.length > 0) {
+      const feedback = feedbackTerms(
+        hits.slice(0, this.options.feedbackDocs).map((h) => ({ terms: this.windowTerms[h.id as number] ?? [], score: h.score })),
+        new Set(searchTerms),
+        (term) => this.vocabulary.idf(term),
+        this.options.feedbackTerms,
+      );
+      if (feedback.length > 0) {
+        const boosts = new Map(feedback.map((f) => [f.term, f.weight * this.options.feedbackWeight]));
+        hits = this.index.search([...searchTerms, ...boosts.keys()].join(' '), {
+          boostTerm: (term) => expansions.get(term)?.weight ?? boosts.get(term) ?? 1,
+        });
+      }
+    }
     const topBm25 = hits[0]?.score ?? 0;
     if (topBm25 <= 0) return noMatch();
 
@@ -216,6 +256,11 @@ export class LexicalEngine implements Engine {
     const narrowSet = new Set(searchTerms);
     const chosen: { citation: Citation; sentences: ScoredSentence[] }[] = [];
 
+    const conceptWeight = (term: string): { concept: string; weight: number } | undefined => {
+      if (querySet.has(term)) return { concept: term, weight: 1 };
+      const e = expansions.get(term);
+      return e === undefined ? undefined : { concept: e.of, weight: e.weight };
+    };
     const totalIdf = queryTerms.reduce((sum, t) => sum + idf(t), 0);
     const depth = this.options.rerankDepth > 0 ? Math.max(topK, this.options.rerankDepth) : topK;
     for (const hit of hits) {
@@ -234,7 +279,10 @@ export class LexicalEngine implements Engine {
       const windowCoverage = termCoverage(queryTerms, presence(new Set(hit.queryTerms), expansions), idf);
       const sentenceCoverage = totalIdf > 0 ? Math.min(1, (span.sentences[0]?.weight ?? 0) / totalIdf) : 0;
       const w = this.options.sentenceWeight;
-      const coverage = (1 - w) * windowCoverage + w * sentenceCoverage;
+      const p = this.options.proximityWeight;
+      const proximity =
+        p > 0 ? spanCoverage(this.windowTerms[hit.id as number] ?? [], this.options.proximitySpan, conceptWeight, idf, totalIdf) : 0;
+      const coverage = (1 - w - p) * windowCoverage + w * sentenceCoverage + p * proximity;
       chosen.push({
         citation: {
           source: window.source,
