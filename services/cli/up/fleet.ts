@@ -12,6 +12,13 @@ import type { ShardRow } from '../commands/client-commands.js';
 import { discoverDomains } from './discover-domains.js';
 import { redisAnswers, redisServerInstalled, startPrivateRedis, type PrivateRedis } from './private-redis.js';
 
+/**
+ * Caps each shard's V8 heap, as the compose file does: without it V8 grows the
+ * heap lazily under load and a 200K-token shard passes 300 MB resident
+ * (docs/performance.md). NODE_OPTIONS with its own heap size wins.
+ */
+const SHARD_NODE_ARGS = /max-old-space-size/.test(process.env.NODE_OPTIONS ?? '') ? [] : ['--max-old-space-size=160'];
+
 export interface UpOptions {
   contexts: string;
   port: number;
@@ -70,8 +77,8 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
 
   const entry = process.argv[1] as string;
   const children: Child[] = [];
-  const launch = (name: string, args: string[], extra: NodeJS.ProcessEnv): Child => {
-    const proc = spawn(process.execPath, [...process.execArgv, entry, ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const launch = (name: string, args: string[], extra: NodeJS.ProcessEnv, nodeArgs: string[] = []): Child => {
+    const proc = spawn(process.execPath, [...process.execArgv, ...nodeArgs, entry, ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     const child: Child = { name, proc, tail: [] };
     const onData = (d: Buffer) => {
       for (const line of d.toString().split('\n')) {
@@ -90,7 +97,7 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
   launch('coordinator', ['coordinator'], { PORT: String(opts.port), HOST: opts.host });
   for (const domain of domains) {
     for (let r = 1; r <= opts.replicas; r++) {
-      launch(`${domain}#${r}`, ['shard'], { SHARD_DOMAIN: domain, METRICS_PORT: '0', HOST: '127.0.0.1' });
+      launch(`${domain}#${r}`, ['shard'], { SHARD_DOMAIN: domain, METRICS_PORT: '0', HOST: '127.0.0.1' }, SHARD_NODE_ARGS);
     }
   }
 
