@@ -9,15 +9,9 @@ import { generateKeyring } from '../../../shared/envelope/index.js';
 import { redactUrl } from '../../../shared/log/redact.js';
 import { callCoordinator } from '../client/coordinator-client.js';
 import type { ShardRow } from '../commands/client-commands.js';
+import { shardNodeArgs } from '../../shard/heap-limit.js';
 import { discoverDomains } from './discover-domains.js';
 import { redisAnswers, redisServerInstalled, startPrivateRedis, type PrivateRedis } from './private-redis.js';
-
-/**
- * Caps each shard's V8 heap, as the compose file does: without it V8 grows the
- * heap lazily under load and a 200K-token shard passes 300 MB resident
- * (docs/performance.md). NODE_OPTIONS with its own heap size wins.
- */
-const SHARD_NODE_ARGS = /max-old-space-size/.test(process.env.NODE_OPTIONS ?? '') ? [] : ['--max-old-space-size=160'];
 
 export interface UpOptions {
   contexts: string;
@@ -97,7 +91,7 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
   launch('coordinator', ['coordinator'], { PORT: String(opts.port), HOST: opts.host });
   for (const domain of domains) {
     for (let r = 1; r <= opts.replicas; r++) {
-      launch(`${domain}#${r}`, ['shard'], { SHARD_DOMAIN: domain, METRICS_PORT: '0', HOST: '127.0.0.1' }, SHARD_NODE_ARGS);
+      launch(`${domain}#${r}`, ['shard'], { SHARD_DOMAIN: domain, METRICS_PORT: '0', HOST: '127.0.0.1' }, shardNodeArgs());
     }
   }
 
