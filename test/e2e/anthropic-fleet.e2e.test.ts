@@ -6,13 +6,13 @@
  * the lexical fleet test, plus the cache, usage, retries and a revoked key.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_PRICES, priceCall } from '../../shared/llm/pricing.js';
 import { bestPassage, startFakeAnthropic, wordOverlapResponder, type FakeAnthropic, type FakeUsage } from '../helpers/fake-anthropic.js';
 import {
   FIXTURE_CONTEXTS,
+  fileLines,
+  lineOf,
   newKeys,
   postQuery,
   startCoordinatorProcess,
@@ -23,42 +23,14 @@ import {
   type ServiceProcess,
 } from '../helpers/fleet-processes.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import type { MergedCitation as Citation, ShardOutcome } from '../../services/coordinator/domain/types.js';
+import type { Usage } from '../../shared/queues/schemas.js';
 
 const KEY = 'sk-ant-test-e2e-5f0c9a1d7b3e4c2a';
 const DOMAINS = ['harbor', 'kitchen', 'observatory'] as const;
 const CAPTAIN = 'Who is the captain of the schooner Albatross?';
 
-interface Citation {
-  shard: string;
-  source: string;
-  line: number;
-  endLine: number;
-  text: string;
-  score: number;
-}
-interface ShardOutcome {
-  shard: string;
-  status: string;
-  latencyMs: number;
-  error?: string;
-}
-interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  costUsd: number;
-}
 
-function fileLines(domain: string, source: string): string[] {
-  return readFileSync(join(FIXTURE_CONTEXTS, domain, source), 'utf8').split('\n');
-}
-
-function lineOf(domain: string, source: string, needle: string): number {
-  const idx = fileLines(domain, source).findIndex((l) => l.includes(needle));
-  assert.ok(idx >= 0, `fixture ${domain}/${source} should contain "${needle}"`);
-  return idx + 1;
-}
 
 /** What the fake API reported for message calls [from, to), added up and priced as memfleet reports usage. */
 function reportedUsage(fake: FakeAnthropic, from: number, to?: number): Usage {

@@ -5,8 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Queue, QueueEvents } from 'bullmq';
@@ -15,7 +13,8 @@ import { shardQueueName } from '../../shared/queues/names.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import {
   CLI,
-  FIXTURE_CONTEXTS,
+  fileLines,
+  lineOf,
   newKeys,
   postQuery,
   startCoordinatorProcess,
@@ -25,33 +24,11 @@ import {
   type FleetKeys,
   type ServiceProcess,
 } from '../helpers/fleet-processes.js';
+import type { MergedCitation as Citation, ShardOutcome } from '../../services/coordinator/domain/types.js';
 
 const run = promisify(execFile);
 
-interface Citation {
-  shard: string;
-  source: string;
-  line: number;
-  endLine: number;
-  text: string;
-  score: number;
-}
-interface ShardOutcome {
-  shard: string;
-  status: string;
-  latencyMs: number;
-  error?: string;
-}
 
-function fileLines(domain: string, source: string): string[] {
-  return readFileSync(join(FIXTURE_CONTEXTS, domain, source), 'utf8').split('\n');
-}
-
-function lineOf(domain: string, source: string, needle: string): number {
-  const idx = fileLines(domain, source).findIndex((l) => l.includes(needle));
-  assert.ok(idx >= 0, `fixture ${domain}/${source} should contain "${needle}"`);
-  return idx + 1;
-}
 
 describe('fleet end to end (separate processes)', () => {
   let redis: RedisHandle;

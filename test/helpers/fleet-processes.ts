@@ -3,7 +3,7 @@
  * from the built CLI (dist/), each as its own OS process, like containers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyring } from '../../shared/envelope/index.js';
@@ -125,4 +125,16 @@ export async function postQuery(url: string, body: unknown, token?: string): Pro
     body: JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** The lines of a fixture source file, as a shard numbers them (index 0 is line 1). */
+export function fileLines(domain: string, source: string): string[] {
+  return readFileSync(join(FIXTURE_CONTEXTS, domain, source), 'utf8').split('\n');
+}
+
+/** The 1-based line of a fixture source that contains `needle`; fails the test if none does. */
+export function lineOf(domain: string, source: string, needle: string): number {
+  const idx = fileLines(domain, source).findIndex((l) => l.includes(needle));
+  if (idx < 0) throw new Error(`fixture ${domain}/${source} should contain "${needle}"`);
+  return idx + 1;
 }

@@ -90,26 +90,9 @@ export class WordNet {
    * in every part of speech, the word itself and its base forms excluded.
    */
   synonyms(word: string, options: SynonymOptions = DEFAULT_SYNONYM_OPTIONS): string[] {
-    const key = `${options.maxSenses}\u0000${word}`;
-    const cached = this.cache.get(key);
-    if (cached !== undefined) return cached;
-    const lower = word.toLowerCase();
-    const bases = new Set<string>([lower]);
-    const found = new Set<string>();
-    for (const pos of POS) {
-      for (const base of baseForms(lower, pos)) {
-        const offsets = this.lookup(pos, base);
-        if (offsets.length === 0) continue;
-        bases.add(base);
-        for (const offset of offsets.slice(0, options.maxSenses)) {
-          for (const lemma of this.synsetWords(pos, offset)) found.add(lemma);
-        }
-      }
-    }
-    const result = [...found].filter((w) => !bases.has(w) && /^[a-z]+$/.test(w));
-    if (this.cache.size > 50_000) this.cache.clear();
-    this.cache.set(key, result);
-    return result;
+    return this.gather(`${options.maxSenses}\u0000${word}`, word, options.maxSenses, (pos, offset, found) => {
+      for (const lemma of this.synsetWords(pos, offset)) found.add(lemma);
+    });
   }
 
   /**
@@ -120,7 +103,23 @@ export class WordNet {
    * related forms (`+`: *sighting → sight*). The synonyms are not included.
    */
   related(word: string, options: RelatedOptions = DEFAULT_RELATED_OPTIONS): string[] {
-    const key = `r${options.maxSenses}:${options.maxHyponymSynsets}\u0000${word}`;
+    return this.gather(`r${options.maxSenses}:${options.maxHyponymSynsets}\u0000${word}`, word, options.maxSenses, (pos, offset, found) => {
+      let hyponyms = 0;
+      for (const pointer of this.pointers(pos, offset)) {
+        if (pointer.symbol === '~' || pointer.symbol === '~i') {
+          if (hyponyms++ >= options.maxHyponymSynsets) continue;
+        } else if (pointer.symbol !== '@' && pointer.symbol !== '@i' && pointer.symbol !== '+') continue;
+        for (const lemma of this.synsetWords(pointer.pos, pointer.offset)) found.add(lemma);
+      }
+    });
+  }
+
+  /**
+   * Looks `word` up in every part of speech (and its base forms), lets `visit`
+   * collect lemmas from each of its `maxSenses` most frequent senses, and
+   * caches the single-word results, the word and its base forms excluded.
+   */
+  private gather(key: string, word: string, maxSenses: number, visit: (pos: Pos, offset: string, found: Set<string>) => void): string[] {
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const lower = word.toLowerCase();
@@ -131,15 +130,7 @@ export class WordNet {
         const offsets = this.lookup(pos, base);
         if (offsets.length === 0) continue;
         bases.add(base);
-        for (const offset of offsets.slice(0, options.maxSenses)) {
-          let hyponyms = 0;
-          for (const pointer of this.pointers(pos, offset)) {
-            if (pointer.symbol === '~' || pointer.symbol === '~i') {
-              if (hyponyms++ >= options.maxHyponymSynsets) continue;
-            } else if (pointer.symbol !== '@' && pointer.symbol !== '@i' && pointer.symbol !== '+') continue;
-            for (const lemma of this.synsetWords(pointer.pos, pointer.offset)) found.add(lemma);
-          }
-        }
+        for (const offset of offsets.slice(0, maxSenses)) visit(pos, offset, found);
       }
     }
     const result = [...found].filter((w) => !bases.has(w) && /^[a-z]+$/.test(w));
