@@ -9,9 +9,10 @@ function response(overrides: Partial<QueryResponse> = {}): QueryResponse {
   return {
     id: 'q_abcdefgh12',
     answer: 'Ships sail at dawn. [sea/ships.txt:7-8]',
+    confidence: 'high',
     citations: [
-      { shard: 'sea', source: 'ships.txt', line: 7, endLine: 8, text: 'The ships sail\nat dawn.', score: 0.876 },
-      { shard: 'law', source: 'maritime/contracts.md', line: 3, endLine: 3, text: 'A charter binds.', score: 0.5 },
+      { shard: 'sea', source: 'ships.txt', line: 7, endLine: 8, text: 'The ships sail\nat dawn.', score: 0.876, confidence: 'high' },
+      { shard: 'law', source: 'maritime/contracts.md', line: 3, endLine: 3, text: 'A charter binds.', score: 0.5, confidence: 'high' },
     ],
     shards: [
       { shard: 'sea', status: 'ok', latencyMs: 12.4 },

@@ -17,7 +17,7 @@ const fact: Expected = { shard: 'sea', source: 'ships.txt', line: 10, endLine: 1
 const cite = (shard: string, source: string, line: number, endLine = line) => ({ shard, source, line, endLine });
 
 function question(over: Partial<Question> = {}): Question {
-  return { id: 'q', kind: 'lexical', question: 'Who?', expect: [fact], answerTerms: ['Orville'], ...over };
+  return { id: 'q', split: 'dev', kind: 'lexical', question: 'Who?', expect: [fact], answerTerms: ['Orville'], ...over };
 }
 
 describe('eval metrics: matching a citation', () => {

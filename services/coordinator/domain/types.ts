@@ -4,6 +4,13 @@ import type { SynthesisInfo } from '../synthesis/synthesizer.js';
 
 export type ShardStatus = 'ok' | 'timeout' | 'error';
 
+/**
+ * How far the fleet trusts an answer or a citation: `high` (the passage
+ * matches the question well), `low` (weak evidence: the best there is, but
+ * check it), `none` (nothing found; answers only).
+ */
+export type Confidence = 'high' | 'low' | 'none';
+
 export interface MergedCitation {
   shard: string;
   source: string;
@@ -11,6 +18,8 @@ export interface MergedCitation {
   endLine: number;
   text: string;
   score: number;
+  /** `high` from HIGH_SCORE, else `low` (docs/quality.md). */
+  confidence: Exclude<Confidence, 'none'>;
 }
 
 export interface ShardOutcome {
@@ -24,6 +33,8 @@ export interface ShardOutcome {
 export interface QueryResponse {
   id: string;
   answer: string;
+  /** The best citation's confidence; `none` when nothing was found. */
+  confidence: Confidence;
   citations: MergedCitation[];
   shards: ShardOutcome[];
   latencyMs: number;
