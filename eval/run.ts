@@ -4,13 +4,14 @@
  * every question over HTTP in broadcast and routed mode, then prints the
  * tables of docs/quality.md and one final JSON line.
  *
- *   node --import tsx eval/run.ts [--in-process] [--split dev|test|all] [--ablation] [--verbose] [--contexts DIR] [--questions FILE]
+ *   node --import tsx eval/run.ts [--in-process] [--split dev|test|all] [--ablation [--only NAMES]] [--verbose] [--contexts DIR] [--questions FILE]
  *
  * --split       ask only one half of the set (dev is what thresholds and weights are tuned on; quick runs);
  *               the report always shows dev and test side by side when both are asked
  *
  * --in-process  the engine without a fleet (same engine, routing and merge code; no HTTP, latency not comparable)
  * --ablation    also run the engine variants of docs/quality.md in-process (each retrieval step switched off)
+ * --only A,B    with --ablation: only the variants whose name contains one of these
  * --verbose     list every answerable question a system missed at hit@3, and every unanswerable one it answered
  */
 import path from 'node:path';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       contexts: { type: 'string', default: path.join(REPO_ROOT, 'demo', 'contexts') },
       questions: { type: 'string', default: path.join(REPO_ROOT, 'eval', 'questions.json') },
       split: { type: 'string', default: 'all' },
+      only: { type: 'string' },
     },
     strict: true,
   });
@@ -127,7 +129,8 @@ async function main(): Promise<void> {
 
   const ablations: Run[] = [];
   if (values.ablation) {
-    for (const variant of ABLATIONS) {
+    const wanted = values.only?.split(',').map((n) => n.trim().toLowerCase());
+    for (const variant of ABLATIONS.filter((v) => wanted === undefined || wanted.some((w) => v.name.toLowerCase().includes(w)))) {
       const variantEngines = variant.engine ? buildEngines(domains, variant.engine) : engines;
       ablations.push(await runSystem(engineSystem(variant.name, variantEngines, { mode: 'broadcast', ...variant.system }), questions));
       say(`ablation ${variant.name} done`);
@@ -196,6 +199,10 @@ async function main(): Promise<void> {
   if (ablations.length > 0) {
     const reference = [curveRun.report, ...ablations.map((a) => a.report)];
     out.push('## Ablation (in-process, broadcast, no MIN_SCORE: the default engine, then one step changed)', '', overallTable(reference), '');
+    const ablationRuns = [curveRun, ...ablations];
+    if (splitsAsked.length === 2) {
+      out.push('### Ablation, dev / test (choose on dev)', '', splitTable({ dev: ablationRuns.map((r) => bySplit(r, 'dev')), test: ablationRuns.map((r) => bySplit(r, 'test')) }), '');
+    }
     out.push(byKindTable(reference), '');
   }
   if (values.verbose) {

@@ -22,6 +22,11 @@ export class Vocabulary {
     this.ranked = undefined;
   }
 
+  /** Every term with its spellings in the text and how often each occurs. */
+  *spellings(): IterableIterator<[term: string, spellings: ReadonlyMap<string, number>]> {
+    yield* this.surfaceCounts;
+  }
+
   /** Counts one indexed window holding these distinct terms. */
   addWindow(distinctTerms: Iterable<string>): void {
     this.windows++;
