@@ -40,7 +40,7 @@ async function askFleet(engines: ReadonlyMap<string, LexicalEngine>, question: s
       result: { queryId: 'q_test000000', shard, replica: 'r', engine: 'lexical', answer: a.answer, citations: a.citations, usage: { ...EMPTY_USAGE }, timings: { queueWaitMs: 0, engineMs: 0 } },
     });
   }
-  return mergeReplies(replies, { topK, minScore: 0.15, highScore: 0.28 });
+  return mergeReplies(replies, { topK, minScore: 0.15, highScore: 0.32 });
 }
 
 const SEA = ['whale', 'ship', 'harpoon', 'captain', 'mast', 'sailor', 'deck', 'rope', 'boat', 'sea', 'wave', 'oar'];
@@ -187,13 +187,13 @@ describe('confidence of an answer', () => {
       outcome: { shard, status: 'ok', latencyMs: 1 },
       result: { queryId: 'q_test000000', shard, replica: 'r', engine: 'lexical', answer: `${shard} says.`, citations: [{ source: 'a.txt', line: 1, endLine: 1, text: 'x', score }], usage: { ...EMPTY_USAGE }, timings: { queueWaitMs: 0, engineMs: 0 } },
     });
-    const low = mergeReplies([reply('a', 0.2), reply('b', 0.16)], { topK: 5, minScore: 0.15, highScore: 0.28 });
+    const low = mergeReplies([reply('a', 0.2), reply('b', 0.16)], { topK: 5, minScore: 0.15, highScore: 0.32 });
     assert.equal(low.confidence, 'low');
     assert.deepEqual(low.citations.map((c) => c.confidence), ['low', 'low']);
-    const mixed = mergeReplies([reply('a', 0.5), reply('b', 0.2)], { topK: 5, minScore: 0.15, highScore: 0.28 });
+    const mixed = mergeReplies([reply('a', 0.5), reply('b', 0.2)], { topK: 5, minScore: 0.15, highScore: 0.32 });
     assert.equal(mixed.confidence, 'high');
     assert.deepEqual(mixed.citations.map((c) => c.confidence), ['high', 'low']);
-    const none = mergeReplies([reply('a', 0.1)], { topK: 5, minScore: 0.15, highScore: 0.28 });
+    const none = mergeReplies([reply('a', 0.1)], { topK: 5, minScore: 0.15, highScore: 0.32 });
     assert.equal(none.confidence, 'none');
     assert.deepEqual(none.citations, []);
   });
