@@ -4,6 +4,8 @@ import { MAX_TOP_K } from '../../../shared/queues/schemas.js';
 import { ClientError, callCoordinator, type ClientOptions } from '../client/coordinator-client.js';
 import type { QueryResponse, ShardRow } from '../../coordinator/domain/types.js';
 import { cite } from '../../coordinator/merge/merge.js';
+import type { SupervisorStatus } from '../../../shared/fleet/supervisor-status.js';
+import { renderProcesses } from '../client/render-processes.js';
 import { ageOf, coloursFor, formatMs, startProgress, type Colors } from '../client/terminal.js';
 
 /** Exit codes scripts can rely on. */
@@ -102,6 +104,11 @@ Columns: SHARD (domain), STATUS (up: a live replica; down: seen recently, none l
 REPLICAS (live), QUEUE (jobs waiting, +active), P50 (median round trip of the last 100 answered
 queries this coordinator sent to the shard), LAST HEARTBEAT, SOURCES, TOKENS (estimated), ENGINE.
 
+Under memfleet up, a second table lists each process up supervises (GET /v1/supervisor):
+PROCESS (coordinator, <domain>#<n>), PID, STATE (running; restarting: waiting out its backoff;
+gave-up: it crashed too often), RESTARTS, LAST EXIT (how it last exited, or why up gave up).
+--json prints only the shard rows.
+
 Exit codes:
   0  the fleet was listed (even when no shard is up)
   1  error: coordinator unreachable or the API refused the request`;
@@ -159,7 +166,15 @@ export function registerClientCommands(program: Command): void {
     .action(async (opts: ClientFlags & { json?: boolean }) => {
       try {
         const rows = await callCoordinator<ShardRow[]>(clientOptions(opts), 'GET', '/v1/shards');
-        process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${rows.length ? renderShards(rows, coloursFor(process.stdout)) : 'No shard has registered yet.'}\n`);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          return;
+        }
+        const colours = coloursFor(process.stdout);
+        // Present only under `memfleet up`; a coordinator without the route (older) or a Redis hiccup just leaves it out.
+        const supervised = await callCoordinator<{ supervisors: SupervisorStatus[] }>(clientOptions(opts), 'GET', '/v1/supervisor').catch(() => undefined);
+        const processes = supervised?.supervisors.length ? `${renderProcesses(supervised.supervisors, colours)}\n` : '';
+        process.stdout.write(`${rows.length ? renderShards(rows, colours) : 'No shard has registered yet.'}\n${processes}`);
       } catch (err) {
         fail(err);
       }

@@ -20,6 +20,7 @@ import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { registerConsole } from './console.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
 import { registerSourceRoutes } from './source-routes.js';
+import { registerSupervisorRoute } from './supervisor-route.js';
 import { shardLoad } from '../fanout/shard-load.js';
 
 export interface HttpDeps {
@@ -199,6 +200,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
 
   // Interfaces for people and agents (docs/interfaces.md): source lines, the queue dashboard, the web console.
   registerSourceRoutes(server, deps);
+  registerSupervisorRoute(server, deps);
   registerQueueDashboard(server, deps);
   registerConsole(server, deps);
 
