@@ -42,7 +42,7 @@ export interface Fleet {
 }
 
 /** Lines a shard logs once per replica that `up` shows once per domain. */
-const ONCE_PER_DOMAIN = /"msg":"source skipped"/;
+const ONCE_PER_DOMAIN = /"msg":"source (skipped|read as Latin-1)"/;
 
 export async function startFleet(opts: UpOptions): Promise<Fleet> {
   const contexts = resolve(opts.contexts);
