@@ -131,4 +131,28 @@ describe('memfleet up: a crashed replica', () => {
         `latency_p50_ms=${percentile(latencies, 50)} latency_max_ms=${Math.max(...latencies)}`,
     );
   });
+
+  test('When the coordinator is SIGKILLed, then up restarts it on the same port and the fleet answers again', async (t) => {
+    const fleet = up!;
+    const coordinator = fleet.children().find((c) => c.args.startsWith('memfleet coordinator'));
+    assert.equal(coordinator?.args, `memfleet coordinator :${fleet.port}`);
+    process.kill(coordinator.pid, 'SIGKILL');
+    const killedAt = Date.now();
+    let answeredAt = 0;
+    while (Date.now() - killedAt < BACK_WITHIN_MS) {
+      const r = await ask(fleet.url, { question: QUESTIONS[0] }, { timeoutMs: 5_000 });
+      if (r.status === 200 && shardsOf(r).every((s) => s.status === 'ok')) {
+        answeredAt = Date.now();
+        break;
+      }
+      await sleep(100);
+    }
+    assert.ok(answeredAt > 0, `the fleet did not answer again within ${BACK_WITHIN_MS} ms; up stderr:\n${fleet.stderr().slice(-2000)}`);
+    const again = fleet.children().find((c) => c.args === `memfleet coordinator :${fleet.port}`);
+    assert.ok(again && again.pid !== coordinator.pid, 'a new coordinator process');
+    assert.match(fleet.stderr(), new RegExp(`\\[up\\] coordinator \\(pid ${coordinator.pid}\\) was killed by SIGKILL; restarting it in`));
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'status', '--url', fleet.url], { env: { PATH: process.env.PATH } });
+    assert.match(stdout, new RegExp(`^coordinator\\s+${again.pid}\\s+running\\s+1\\s+was killed by SIGKILL`, 'm'), stdout);
+    t.diagnostic(`coordinator answering again ${answeredAt - killedAt} ms after SIGKILL`);
+  });
 });
