@@ -53,7 +53,10 @@ export function registerUpCommand(program: Command): void {
       process.stdout.write(startBanner({ url: fleet.url, shards: fleet.domains, replicas, token, cli: cliInvocation(process.argv[1] as string, process.cwd()) }));
       let stopping = false;
       const stop = async (why: string, code: number) => {
-        if (stopping) return;
+        if (stopping) {
+          process.stderr.write(`already stopping: each process finishes its work first (at most 15 s, then it is killed)\n`);
+          return;
+        }
         stopping = true;
         process.stderr.write(`stopping the fleet (${why})...\n`);
         await fleet.stop();

@@ -6,13 +6,14 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { SUPERVISOR_REFRESH_MS, SupervisorStatusStore, type SupervisedProcess } from '../../../shared/fleet/supervisor-status.js';
+import type { Redis } from 'ioredis';
+import { SUPERVISOR_REFRESH_MS, SupervisorStatusStore, type SupervisedProcess, type SupervisorStatus } from '../../../shared/fleet/supervisor-status.js';
 import { createRedis } from '../../../shared/redis/connection.js';
 import { describeExit, type SupervisedChild } from './supervised-child.js';
 
 export class StatusPublisher {
-  private readonly redis;
-  private readonly store;
+  private readonly redis: Redis;
+  private readonly store: SupervisorStatusStore;
   private readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly startedAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
@@ -44,7 +45,7 @@ export class StatusPublisher {
     });
   }
 
-  snapshot() {
+  snapshot(): SupervisorStatus {
     return {
       id: this.id,
       host: hostname(),
