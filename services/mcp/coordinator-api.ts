@@ -1,5 +1,5 @@
 /** The coordinator routes the MCP server uses, typed. Same HTTP client as the CLI. */
-import { callCoordinator, type ClientOptions } from '../cli/client/coordinator-client.js';
+import { callCoordinator, type ClientOptions } from '../../shared/api/client.js';
 import type { QueryResponse, ShardRow } from '../coordinator/domain/types.js';
 import type { SourceList, SourceLines } from '../coordinator/domain/source-reader.js';
 

@@ -1,6 +1,6 @@
 /** Text an agent reads: answers with `shard/source:line` citations, numbered source lines, resource URIs. */
 import type { QueryResponse } from '../coordinator/domain/types.js';
-import { cite } from '../coordinator/merge/merge.js';
+import { cite } from '../coordinator/domain/merge.js';
 import type { ShardRow, SourceLines } from './coordinator-api.js';
 
 export const URI_SCHEME = 'memfleet:';

@@ -9,7 +9,7 @@ import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/s
 import { z } from 'zod';
 import { MAX_QUESTION_CHARS, MAX_TOP_K } from '../../shared/queues/schemas.js';
 import { DOMAIN_PATTERN } from '../../shared/queues/names.js';
-import { cite } from '../coordinator/merge/merge.js';
+import { cite } from '../coordinator/domain/merge.js';
 import type { CoordinatorApi } from './coordinator-api.js';
 import { parseSourceUri, renderAnswerText, renderLinesText, renderShardsText, sourceUri } from './format.js';
 

@@ -3,7 +3,7 @@
  * so anything human goes to stderr.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { ClientOptions } from '../cli/client/coordinator-client.js';
+import type { ClientOptions } from '../../shared/api/client.js';
 import { CoordinatorApi } from './coordinator-api.js';
 import { createMcpServer } from './server.js';
 

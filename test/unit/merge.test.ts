@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NOTHING_FOUND, addUsage, cite, mergeReplies, type ShardReply } from '../../services/coordinator/merge/merge.js';
+import { NOTHING_FOUND, addUsage, cite, mergeReplies, type ShardReply } from '../../services/coordinator/domain/merge.js';
 import type { ShardStatus } from '../../services/coordinator/domain/types.js';
 import { EMPTY_USAGE, type Citation, type ShardResult, type Usage } from '../../shared/queues/schemas.js';
 

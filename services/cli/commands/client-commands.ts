@@ -1,9 +1,9 @@
 /** `memfleet ask` and `memfleet status`: clients of a running coordinator. Exit codes are a contract (--help). */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MAX_TOP_K } from '../../../shared/queues/schemas.js';
-import { ClientError, callCoordinator, type ClientOptions } from '../client/coordinator-client.js';
+import { ClientError, callCoordinator, type ClientOptions } from '../../../shared/api/client.js';
 import type { QueryResponse, ShardRow } from '../../coordinator/domain/types.js';
-import { cite } from '../../coordinator/merge/merge.js';
+import { cite } from '../../coordinator/domain/merge.js';
 import { ageOf, coloursFor, formatMs, startProgress, type Colors } from '../client/terminal.js';
 
 /** Exit codes scripts can rely on. */

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { generateKeyring } from '../../../shared/envelope/index.js';
 import { redactUrl } from '../../../shared/log/redact.js';
-import { callCoordinator } from '../client/coordinator-client.js';
+import { callCoordinator } from '../../../shared/api/client.js';
 import type { ShardRow } from '../commands/client-commands.js';
 import { shardNodeArgs } from '../../shard/heap-limit.js';
 import { discoverDomains } from './discover-domains.js';

@@ -1,6 +1,6 @@
 /** The coordinator's answer shapes (the HTTP API of docs/api.md). */
 import type { Usage } from '../../../shared/queues/schemas.js';
-import type { SynthesisInfo } from '../synthesis/synthesizer.js';
+import type { SynthesisInfo } from './synthesis/synthesizer.js';
 
 export type ShardStatus = 'ok' | 'timeout' | 'error';
 

@@ -14,7 +14,7 @@ import type { ShardDirectory } from '../fanout/shard-directory.js';
 import { QueryError, type QueryService } from '../domain/query-service.js';
 import { bearerMatches } from './auth.js';
 import { sendError } from './errors.js';
-import { queryBodySchema } from './schemas.js';
+import { queryBodySchema } from '../../../shared/api/query.js';
 import { registerRateLimit } from './rate-limit.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { registerConsole } from './console.js';

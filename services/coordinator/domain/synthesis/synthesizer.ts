@@ -6,14 +6,14 @@
  * response says why.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Logger } from '../../../shared/log/logger.js';
-import type { FleetMetrics } from '../../../shared/metrics/registry.js';
-import { createAnthropicClient, describeLlmError, type FailureContext } from '../../../shared/llm/anthropic-client.js';
-import type { LlmSettings } from '../../../shared/llm/llm-settings.js';
-import { limitsFor } from '../../../shared/llm/model-limits.js';
-import { countsFromApi, priceUsage, recordUsage } from '../../../shared/llm/usage.js';
-import { EMPTY_USAGE, type Usage } from '../../../shared/queues/schemas.js';
-import type { Merged, ShardReply } from '../merge/merge.js';
+import type { Logger } from '../../../../shared/log/logger.js';
+import type { FleetMetrics } from '../../../../shared/metrics/registry.js';
+import { createAnthropicClient, describeLlmError, type FailureContext } from '../../../../shared/llm/anthropic-client.js';
+import type { LlmSettings } from '../../../../shared/llm/llm-settings.js';
+import { limitsFor } from '../../../../shared/llm/model-limits.js';
+import { countsFromApi, priceUsage, recordUsage } from '../../../../shared/llm/usage.js';
+import { EMPTY_USAGE, type Usage } from '../../../../shared/queues/schemas.js';
+import type { Merged, ShardReply } from '../merge.js';
 import { resolveMarkers } from './markers.js';
 import { buildSynthesisMessage, SYNTHESIS_INSTRUCTIONS, type ShardAnswer } from './synthesis-prompt.js';
 

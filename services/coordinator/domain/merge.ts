@@ -3,7 +3,7 @@
  * policy is unit-tested on its own.
  */
 import { EMPTY_USAGE, type ShardResult, type Usage } from '../../../shared/queues/schemas.js';
-import type { MergedCitation, ShardOutcome } from '../domain/types.js';
+import type { MergedCitation, ShardOutcome } from './types.js';
 
 export interface ShardReply {
   outcome: ShardOutcome;

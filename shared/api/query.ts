@@ -1,7 +1,7 @@
 /** HTTP request bodies, validated at the edge. */
 import { z } from 'zod';
-import { MAX_TOP_K } from '../../../shared/queues/schemas.js';
-import { DOMAIN_PATTERN } from '../../../shared/queues/names.js';
+import { MAX_TOP_K } from '../queues/schemas.js';
+import { DOMAIN_PATTERN } from '../queues/names.js';
 
 export function queryBodySchema(maxTimeoutMs: number) {
   return z
