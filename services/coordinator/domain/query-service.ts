@@ -15,7 +15,7 @@ import type { ManifestCache } from './routing/manifest-cache.js';
 import { routeQuestion } from './routing/route-by-terms.js';
 import { downShardReplies } from './down-shards.js';
 import type { Synthesizer } from './synthesis/synthesizer.js';
-import type { QueryResponse } from './types.js';
+import type { QueryResponse } from '../../../shared/api/query.js';
 
 export interface QueryRequest {
   question: string;
