@@ -1,8 +1,8 @@
 /**
- * What `memfleet up` reports about the processes it supervises: each one's
- * pid, state and restart count, and why it was given up on. `up` writes it;
- * the coordinator serves it at GET /v1/supervisor, and `memfleet status`
- * prints it under the shard table.
+ * Where `memfleet up` keeps its report on the processes it supervises (each
+ * one's pid, state and restart count, and why it was given up on; the shape
+ * is shared/api/supervisor.ts). `up` writes it; the coordinator serves it at
+ * GET /v1/supervisor, and `memfleet status` prints it under the shard table.
  *
  * Why a record written by the supervisor rather than a field in each shard's
  * heartbeat: only the supervisor knows about a process that is waiting out its
@@ -14,35 +14,13 @@
  * within the TTL, so a SIGKILLed `up` leaves no lasting row.
  */
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import { SupervisorStatusSchema, type SupervisorStatus } from '../api/supervisor.js';
 import { keys } from '../queues/names.js';
 
 export const SUPERVISOR_REFRESH_MS = 5_000;
 export const SUPERVISOR_TTL_MS = 15_000;
 
-export const SupervisedProcessSchema = z.object({
-  name: z.string(),
-  role: z.enum(['coordinator', 'shard']),
-  domain: z.string().optional(),
-  pid: z.number().int().nullable(),
-  state: z.enum(['running', 'restarting', 'gave-up', 'stopped']),
-  restarts: z.number().int().min(0),
-  /** The last exit `up` saw: "was killed by SIGKILL", "exited with code 1". */
-  lastExit: z.object({ reason: z.string(), at: z.number().int() }).optional(),
-  /** Set once `up` gave up restarting it. */
-  gaveUp: z.string().optional(),
-});
-export type SupervisedProcess = z.infer<typeof SupervisedProcessSchema>;
-
-export const SupervisorStatusSchema = z.object({
-  id: z.string(),
-  host: z.string(),
-  pid: z.number().int(),
-  startedAt: z.number().int(),
-  updatedAt: z.number().int(),
-  processes: z.array(SupervisedProcessSchema),
-});
-export type SupervisorStatus = z.infer<typeof SupervisorStatusSchema>;
+export type { SupervisedProcess, SupervisorStatus } from '../api/supervisor.js';
 
 const supervisorsKey = keys.supervisors;
 

@@ -1,11 +1,11 @@
-/** Which files a shard reads as text, and how (services/shard/context/read-text-file.ts). */
+/** Which files a shard reads as text, and how (services/shard/domain/read-text-file.ts). */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeTextFile } from '../../services/shard/context/read-text-file.js';
-import { DomainLoadError, loadDomainContext } from '../../services/shard/context/load-domain.js';
+import { decodeTextFile } from '../../services/shard/domain/read-text-file.js';
+import { DomainLoadError, loadDomainContext } from '../../services/shard/domain/load-domain.js';
 
 const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
 /** A PNG header and a few bytes of image data. */

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderProcesses } from '../../services/cli/client/render-processes.js';
 import { coloursFor } from '../../services/cli/client/terminal.js';
-import type { SupervisorStatus } from '../../shared/fleet/supervisor-status.js';
+import type { SupervisorStatus } from '../../shared/api/supervisor.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const plain = coloursFor({ isTTY: false, write: () => true }, {});

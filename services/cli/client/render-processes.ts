@@ -1,5 +1,5 @@
 /** `memfleet status`, second table: the processes `memfleet up` supervises (GET /v1/supervisor). */
-import type { SupervisorStatus } from '../../../shared/fleet/supervisor-status.js';
+import type { SupervisorStatus } from '../../../shared/api/supervisor.js';
 import { ageOf, type Colors } from './terminal.js';
 
 export function renderProcesses(supervisors: readonly SupervisorStatus[], c: Colors, now = Date.now()): string {

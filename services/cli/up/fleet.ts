@@ -9,8 +9,7 @@ import { resolve } from 'node:path';
 import { readVar } from '../../../shared/config/env.js';
 import { generateKeyring } from '../../../shared/envelope/index.js';
 import { redactUrl } from '../../../shared/log/redact.js';
-import { callCoordinator } from '../client/coordinator-client.js';
-import type { ShardRow } from '../commands/client-commands.js';
+import { CoordinatorClient } from '../../../shared/api/client.js';
 import { shardNodeArgs } from '../../shard/heap-limit.js';
 import { renderChildLine } from './child-log-line.js';
 import { discoverDomains, type SkippedEntry } from './discover-domains.js';
@@ -146,7 +145,7 @@ async function waitForFleet(url: string, domains: string[], replicas: number, to
   let last = 'coordinator not answering yet';
   while (Date.now() < until) {
     try {
-      const rows = await callCoordinator<ShardRow[]>({ url, token, timeoutMs: 2000 }, 'GET', '/v1/shards');
+      const rows = await new CoordinatorClient({ url, token, timeoutMs: 2000 }).shards();
       const missing = domains.filter((d) => (rows.find((r) => r.shard === d)?.replicas ?? 0) < replicas);
       if (missing.length === 0) return;
       last = `waiting for shards: ${missing.join(', ')}`;

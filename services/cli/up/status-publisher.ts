@@ -7,7 +7,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { SUPERVISOR_REFRESH_MS, SupervisorStatusStore, type SupervisedProcess, type SupervisorStatus } from '../../../shared/fleet/supervisor-status.js';
+import type { SupervisedProcess, SupervisorStatus } from '../../../shared/api/supervisor.js';
+import { SUPERVISOR_REFRESH_MS, SupervisorStatusStore } from '../../../shared/fleet/supervisor-status.js';
 import { createRedis } from '../../../shared/redis/connection.js';
 import { describeExit, type SupervisedChild } from './supervised-child.js';
 

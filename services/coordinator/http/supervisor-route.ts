@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SupervisorStatusStore } from '../../../shared/fleet/supervisor-status.js';
 import { sendError } from './errors.js';
-import type { HttpDeps } from './server.js';
+import type { HttpDeps } from './deps.js';
 
 export function registerSupervisorRoute(server: FastifyInstance, deps: HttpDeps): void {
   const store = new SupervisorStatusStore(deps.redis, deps.config.prefix);
