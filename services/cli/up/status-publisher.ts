@@ -27,6 +27,8 @@ export class StatusPublisher {
   ) {
     this.redis = createRedis(redisUrl, 'request', 'memfleet-up');
     this.redis.on('error', () => undefined);
+    // Writes are not queued while disconnected: write as soon as the connection is (again) ready.
+    this.redis.on('ready', () => this.publish());
     this.store = new SupervisorStatusStore(this.redis, prefix);
   }
 
