@@ -13,7 +13,7 @@ import { bearerMatches } from './auth.js';
 import { sendError } from './errors.js';
 import { routeAccess } from './route-access.js';
 
-export type GuardConfig = Pick<CoordinatorConfig, 'apiToken' | 'allowedHosts'>;
+export type GuardConfig = Pick<CoordinatorConfig, 'apiToken' | 'allowedHosts' | 'host'>;
 
 /** Without a token the Host check stands in for it; with one, it applies only when ALLOWED_HOSTS is set. */
 export function hostCheckApplies(config: GuardConfig): boolean {
@@ -23,8 +23,8 @@ export function hostCheckApplies(config: GuardConfig): boolean {
 function refuseHost(req: FastifyRequest, reply: FastifyReply, config: GuardConfig): FastifyReply {
   const host = req.host.slice(0, 100);
   const why = config.apiToken
-    ? 'This coordinator answers /v1 and /admin only to loopback Host names (localhost, 127.0.0.1, [::1]) and those in ALLOWED_HOSTS'
-    : 'No MEMFLEET_API_TOKEN is set, so this coordinator answers /v1 and /admin only to loopback Host names (localhost, 127.0.0.1, [::1]) and those in ALLOWED_HOSTS, which keeps web pages that re-point their own name at this machine (DNS rebinding) out';
+    ? 'This coordinator answers /v1 and /admin only to loopback Host names (localhost, 127.0.0.1, [::1]), its HOST address and the names in ALLOWED_HOSTS'
+    : 'No MEMFLEET_API_TOKEN is set, so this coordinator answers /v1 and /admin only to loopback Host names (localhost, 127.0.0.1, [::1]), its HOST address and the names in ALLOWED_HOSTS, which keeps web pages that re-point their own name at this machine (DNS rebinding) out';
   return sendError(
     reply,
     421,
@@ -43,7 +43,7 @@ export function registerAccessGuard(server: FastifyInstance, config: GuardConfig
   server.addHook('onRequest', async (req, reply) => {
     const access = routeAccess(req.routeOptions.url);
     if (access === 'public') return undefined;
-    if (hostCheckApplies(config) && !hostAllowed(req.hostname, config.allowedHosts)) return refuseHost(req, reply, config);
+    if (hostCheckApplies(config) && !hostAllowed(req.hostname, config.allowedHosts, config.host)) return refuseHost(req, reply, config);
     if (access === 'api') {
       if (config.apiToken && !bearerMatches(req.headers.authorization, config.apiToken)) return refuseToken(reply);
       return undefined;

@@ -59,10 +59,16 @@ export function isLoopbackHost(hostname: string): boolean {
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
-/** `hostname` is the Host header without its port (Fastify's `req.hostname`); an empty one is refused. */
-export function hostAllowed(hostname: string, allowed: AllowedHosts | undefined): boolean {
+/**
+ * `hostname` is the Host header without its port (Fastify's `req.hostname`); an empty one is refused.
+ * `bindHost` is the address the coordinator listens on (HOST): a specific one is a name clients are
+ * meant to use (`memfleet up --host 192.168.1.5`); the wildcards 0.0.0.0 and :: name nothing.
+ */
+export function hostAllowed(hostname: string, allowed: AllowedHosts | undefined, bindHost?: string): boolean {
   if (allowed?.any) return true;
   const name = normalise(hostname);
   if (name === undefined) return false;
-  return isLoopbackHost(name) || (allowed?.names.has(name) ?? false);
+  if (isLoopbackHost(name) || (allowed?.names.has(name) ?? false)) return true;
+  const bind = bindHost === undefined ? undefined : normalise(bindHost);
+  return bind !== undefined && bind !== '0.0.0.0' && bind !== '[::]' && bind === name;
 }

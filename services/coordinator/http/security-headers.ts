@@ -17,10 +17,12 @@ import { routeAccess } from './route-access.js';
 export const QUEUE_DASHBOARD_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'self'; frame-ancestors 'none'";
 
+/** On every response; framework-errors.ts sets them too, for the errors Fastify answers before any hook runs. */
+export const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' } as const;
+
 export function registerSecurityHeaders(server: FastifyInstance): void {
   server.addHook('onSend', async (req, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
+    reply.headers(SECURITY_HEADERS);
     if (routeAccess(req.routeOptions.url) === 'admin') reply.header('content-security-policy', QUEUE_DASHBOARD_CSP);
     return payload;
   });
