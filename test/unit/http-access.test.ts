@@ -11,7 +11,7 @@ import { generateKeyring } from '../../shared/envelope/index.js';
 import { DEFAULT_RATE_LIMIT_PER_MIN, parseCoordinatorConfig } from '../../services/coordinator/config.js';
 import { hostAllowed, isLoopbackHost, parseAllowedHosts } from '../../services/coordinator/http/allowed-hosts.js';
 import { routeAccess } from '../../services/coordinator/http/route-access.js';
-import { parseTrustProxy } from '../../services/coordinator/http/trust-proxy.js';
+import { fastifyTrustProxy, parseTrustProxy } from '../../services/coordinator/http/trust-proxy.js';
 
 const KEYS = { MEMFLEET_HMAC_KEYS: generateKeyring('q1'), MEMFLEET_SHARD_HMAC_KEYS: generateKeyring('r1') };
 
@@ -88,6 +88,15 @@ describe('TRUST_PROXY', () => {
     assert.deepEqual(parseTrustProxy('loopback, 10.0.0.0/8,fd00::/8, 192.0.2.1'), ['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.1']);
     assert.equal(parseCoordinatorConfig(KEYS).trustProxy, false);
     assert.deepEqual(parseCoordinatorConfig({ ...KEYS, TRUST_PROXY: '172.16.0.0/12' }).trustProxy, ['172.16.0.0/12']);
+  });
+
+  test('When TRUST_PROXY is a hop count, then Fastify gets a function trusting exactly that many hops', () => {
+    const trust = fastifyTrustProxy(2);
+    assert.equal(typeof trust, 'function');
+    const hop = trust as (address: string, hop: number) => boolean;
+    assert.deepEqual([0, 1, 2, 3].map((i) => hop('192.0.2.1', i)), [true, true, false, false]);
+    assert.deepEqual(fastifyTrustProxy(['loopback']), ['loopback']);
+    assert.equal(fastifyTrustProxy(false), false);
   });
 
   test('When TRUST_PROXY is not a valid value, then start-up fails naming it and what is expected', () => {

@@ -29,7 +29,7 @@ function refuseHost(req: FastifyRequest, reply: FastifyReply, config: GuardConfi
     reply,
     421,
     'host_not_allowed',
-    `${why}; "Host: ${host}" is neither. Reach it by one of those names, or add this name to ALLOWED_HOSTS (comma-separated)${config.apiToken ? '' : ' or set MEMFLEET_API_TOKEN'}.`,
+    `${why}; "Host: ${host}" is none of these. Use one of those names, add this one to ALLOWED_HOSTS (comma-separated)${config.apiToken ? '' : ', or set MEMFLEET_API_TOKEN'}.`,
   );
 }
 
