@@ -5,7 +5,8 @@
  * token — the /v1 API, the source routes and bull-board under /admin/queues —
  * is asked through a table of path spellings (percent-encoded letters, digits
  * and slashes, double encoding, doubled slashes, case, dot segments, trailing
- * junk, backslashes), each sent byte for byte, with and without the token.
+ * junk, backslashes, absolute-form targets), each sent byte for byte, with and
+ * without the token.
  * Without the token every spelling must answer 401, or 404/400 when it matches
  * no route (or cannot be decoded); never anything a route served.
  */
@@ -135,7 +136,9 @@ describe('the token guards every protected route however its path is spelled', (
       const canonical = await send(route, route.path, true);
       // PUT …/pause is refused by the read-only dashboard (405) once past the guard; everything else is served.
       assert.ok(canonical.status === 200 || (route.method === 'PUT' && canonical.status === 405), `${route.method} ${route.path} with the token: ${canonical.status} ${canonical.body.slice(0, 200)}`);
-      for (const path of pathVariants(route.path)) {
+      // Absolute-form request targets too (`GET http://host/v1/shards HTTP/1.1`), which no raw-URL prefix check expects.
+      const absolute = [`http://127.0.0.1:${fleet.coordinator.port}${route.path}`, `http://attacker.example${route.path}`, `HTTP://127.0.0.1${route.path.replace('/v1', '/%761')}`];
+      for (const path of [...pathVariants(route.path), ...absolute]) {
         const [withToken, without] = [await send(route, path, true), await send(route, path, false)];
         sent += 2;
         byStatus[without.status] = (byStatus[without.status] ?? 0) + 1;
