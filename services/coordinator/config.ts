@@ -5,8 +5,8 @@ import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
 import { parseAllowedHosts, type AllowedHosts } from './http/allowed-hosts.js';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
-import { DEFAULT_MIN_SCORE } from './merge/merge.js';
-import { parseSynthesisConfig, type SynthesisConfig } from './synthesis/synthesis-config.js';
+import { DEFAULT_MIN_SCORE } from './domain/merge.js';
+import { parseSynthesisConfig, type SynthesisConfig } from './domain/synthesis/synthesis-config.js';
 
 /**
  * Queries per minute per client address unless RATE_LIMIT_PER_MIN says otherwise: ten a second,

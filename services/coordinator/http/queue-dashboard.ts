@@ -12,8 +12,8 @@ import type { FastifyInstance } from 'fastify';
 import { ADMIN_COOKIE, clearedSessionCookie, isLoopback, readCookie, sessionCookie, type AdminSessions } from './admin-session.js';
 import { bearerMatches } from './auth.js';
 import { sendError } from './errors.js';
+import type { HttpDeps } from './deps.js';
 import { ADMIN_SESSION_ROUTE, QUEUE_DASHBOARD_PATH } from './route-access.js';
-import type { HttpDeps } from './server.js';
 
 /** `sessions` exists exactly when an API token is configured. */
 export function registerQueueDashboard(server: FastifyInstance, deps: HttpDeps, sessions: AdminSessions | undefined): void {
