@@ -12,6 +12,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { API_ROUTES } from '../../shared/api/routes.js';
+import { routeAccess } from '../../services/coordinator/http/route-access.js';
 import { startFixtureFleet, type FixtureFleet } from '../helpers/fixture-fleet.js';
 import { rawHttp, type RawHttpResponse } from '../helpers/raw-http.js';
 
@@ -20,6 +22,8 @@ const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 interface Route {
   method: string;
+  /** The route as declared (API_ROUTES' path), when it is one of the API's. */
+  pattern?: string;
   /** The path as the route is declared, with its parameters filled in. */
   path: string;
   query?: string;
@@ -84,12 +88,12 @@ describe('the token guards every protected route however its path is spelled', (
     const queryId = (JSON.parse(asked.body) as { id: string }).id;
     const question = JSON.stringify({ question: 'plum jam' });
     routes = [
-      { method: 'GET', path: '/v1/shards' },
-      { method: 'POST', path: '/v1/query', body: question },
-      { method: 'GET', path: `/v1/queries/${queryId}` },
-      { method: 'GET', path: '/v1/shards/harbor/sources' },
-      { method: 'GET', path: '/v1/shards/harbor/lines', query: 'source=ships.txt&from=1&to=3' },
-      { method: 'GET', path: '/admin/queues' },
+      { method: 'GET', pattern: '/v1/shards', path: '/v1/shards' },
+      { method: 'POST', pattern: '/v1/query', path: '/v1/query', body: question },
+      { method: 'GET', pattern: '/v1/queries/:id', path: `/v1/queries/${queryId}` },
+      { method: 'GET', pattern: '/v1/shards/:shard/sources', path: '/v1/shards/harbor/sources' },
+      { method: 'GET', pattern: '/v1/shards/:shard/lines', path: '/v1/shards/harbor/lines', query: 'source=ships.txt&from=1&to=3' },
+      { method: 'GET', pattern: '/admin/queues', path: '/admin/queues' },
       { method: 'GET', path: '/admin/queues/queue/shard.harbor' },
       { method: 'GET', path: '/admin/queues/api/queues', query: 'activeQueue=shard.harbor&status=completed' },
       { method: 'GET', path: '/admin/queues/api/redis/stats' },
@@ -108,6 +112,12 @@ describe('the token guards every protected route however its path is spelled', (
       headers: { ...(withToken ? AUTH : {}), ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(r.body !== undefined ? { body: r.body } : {}),
     });
+
+  test('When the API gains a guarded route, then this table has it (API_ROUTES is the list)', () => {
+    const guarded = API_ROUTES.filter((r) => ['api', 'admin'].includes(routeAccess(r.path))).map((r) => `${r.method} ${r.path}`);
+    const covered = routes.filter((r) => r.pattern).map((r) => `${r.method} ${r.pattern}`);
+    assert.deepEqual(guarded.filter((r) => !covered.includes(r)), []);
+  });
 
   test('When the review\'s own paths are sent without the token, then each answers 401', async () => {
     const port = fleet.coordinator.port;

@@ -10,6 +10,7 @@ import { ConfigError } from '../../shared/config/errors.js';
 import { generateKeyring } from '../../shared/envelope/index.js';
 import { DEFAULT_RATE_LIMIT_PER_MIN, parseCoordinatorConfig } from '../../services/coordinator/config.js';
 import { hostAllowed, isLoopbackHost, parseAllowedHosts } from '../../services/coordinator/http/allowed-hosts.js';
+import { API_ROUTES } from '../../shared/api/routes.js';
 import { routeAccess } from '../../services/coordinator/http/route-access.js';
 import { fastifyTrustProxy, parseTrustProxy } from '../../services/coordinator/http/trust-proxy.js';
 
@@ -113,5 +114,20 @@ describe('rate limit default', () => {
     assert.equal(DEFAULT_RATE_LIMIT_PER_MIN, 600);
     assert.equal(parseCoordinatorConfig(KEYS).rateLimitPerMin, 600);
     assert.equal(parseCoordinatorConfig({ ...KEYS, RATE_LIMIT_PER_MIN: '0' }).rateLimitPerMin, 0);
+  });
+});
+
+describe('route access of every API route', () => {
+  test('When a route is listed in API_ROUTES, then /v1 needs the token, /admin/queues the dashboard guard, and only health, metrics and the console are open', () => {
+    const access = Object.fromEntries(API_ROUTES.map((r) => [`${r.method} ${r.path}`, routeAccess(r.path)]));
+    for (const [route, kind] of Object.entries(access)) {
+      const path = route.split(' ')[1]!;
+      const want = path.startsWith('/v1/') ? 'api' : path === '/admin/session' ? 'admin-session' : path.startsWith('/admin/') ? 'admin' : 'public';
+      assert.equal(kind, want, route);
+    }
+    assert.deepEqual(
+      Object.entries(access).filter(([, kind]) => kind === 'public').map(([route]) => route),
+      ['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /'],
+    );
   });
 });
