@@ -5,11 +5,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DomainContext } from '../../services/shard/context/domain-context.js';
+import type { DomainContext } from '../../services/shard/domain/domain-context.js';
 import { LexicalEngine } from '../../services/shard/engines/lexical/lexical-engine.js';
 import { composeAnswer } from '../../services/shard/engines/lexical/extractive-answer.js';
 import { splitSentences } from '../../services/shard/engines/lexical/sentences.js';
-import { confidenceOf, mergeReplies, NOTHING_FOUND, type ShardReply } from '../../services/coordinator/merge/merge.js';
+import { confidenceOf, mergeReplies, NOTHING_FOUND, type ShardReply } from '../../services/coordinator/domain/merge.js';
 import { EMPTY_USAGE } from '../../shared/queues/schemas.js';
 
 function domain(name: string, files: Record<string, string[]>): DomainContext {

@@ -10,7 +10,7 @@
  * sentence after it.
  */
 
-import { toTerm } from './text-analysis.js';
+import { toTerm } from '../../../../shared/text/text-analysis.js';
 
 export interface Sentence {
   /** The sentence with line breaks and runs of spaces collapsed to one space. */

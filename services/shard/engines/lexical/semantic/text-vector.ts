@@ -5,7 +5,7 @@
  * lexical engine fuses with its term coverage (LexicalOptions.semanticFusion):
  * it rises when the passage talks about the same things in other words.
  */
-import { tokenize, toTerm } from '../text-analysis.js';
+import { tokenize, toTerm } from '../../../../../shared/text/text-analysis.js';
 import { DIMENSIONS, type WordVectors } from './word-vectors.js';
 
 /** Float vector of `text` (all zeros when no word is known). */

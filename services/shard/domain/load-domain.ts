@@ -1,0 +1,185 @@
+/**
+ * Reads one domain folder into memory: every *.md and *.txt file below
+ * CONTEXTS_DIR/<domain>, split into lines numbered exactly as `nl -ba` and
+ * editors number them, so citations (`source:line`) can be checked by hand.
+ */
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { DomainContext } from './domain-context.js';
+import { decodeTextFile, type TextFileResult } from './read-text-file.js';
+import { estimateTokens } from './tokens.js';
+
+export type DomainLoadErrorCode = 'not_found' | 'empty' | 'over_budget';
+
+export class DomainLoadError extends Error {
+  override readonly name = 'DomainLoadError';
+
+  constructor(
+    readonly code: DomainLoadErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface LoadDomainOptions {
+  /** Largest estimated token count the domain may hold (MAX_DOMAIN_TOKENS). */
+  maxTokens: number;
+}
+
+const SOURCE_EXTENSIONS = new Set(['.md', '.txt']);
+// A domain of thousands of small files must not exhaust file descriptors.
+const READ_CONCURRENCY = 32;
+const LAYOUT_HINT = 'Contexts are laid out as CONTEXTS_DIR/<domain>/*.md|*.txt (subfolders allowed).';
+
+export async function loadDomainContext(
+  contextsDir: string,
+  domain: string,
+  opts: LoadDomainOptions,
+): Promise<DomainContext> {
+  // A domain is one folder name; anything with separators could escape CONTEXTS_DIR.
+  if (domain === '' || domain.startsWith('.') || /[/\\]/.test(domain)) {
+    throw new DomainLoadError(
+      'not_found',
+      `Domain name "${domain}" is not a plain folder name. ${LAYOUT_HINT}`,
+    );
+  }
+  const root = path.resolve(contextsDir, domain);
+  if (!(await isDirectory(root))) {
+    throw new DomainLoadError(
+      'not_found',
+      `Domain "${domain}" has no folder at ${root}. ${LAYOUT_HINT} Check CONTEXTS_DIR and the domain name.`,
+    );
+  }
+
+  const relativePaths = await listSourceFiles(root);
+  if (relativePaths.length === 0) {
+    throw new DomainLoadError(
+      'empty',
+      `Domain "${domain}" (${root}) holds no .md or .txt files. ${LAYOUT_HINT} Add documents or remove the domain.`,
+    );
+  }
+  // Code-unit order, not locale order: the same on every machine and replica.
+  relativePaths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+  const read = await mapWithLimit(relativePaths, READ_CONCURRENCY, async (source) => ({ source, result: decodeTextFile(await readFile(path.join(root, source))) }));
+  const { sources, skipped, warnings } = toSourceFiles(read);
+  if (sources.length === 0) {
+    throw new DomainLoadError(
+      'empty',
+      `Domain "${domain}" (${root}) holds no readable text: ${skipped.map((s) => `${s.source} skipped (${s.reason})`).join('; ')}. Add UTF-8 .md or .txt files or remove the domain.`,
+    );
+  }
+
+  let tokens = 0;
+  let totalLines = 0;
+  for (const file of sources) {
+    tokens += file.tokens;
+    totalLines += file.lines.length;
+  }
+  if (tokens === 0) {
+    throw new DomainLoadError(
+      'empty',
+      `Domain "${domain}" (${root}) has ${sources.length} .md/.txt file(s) but all are empty. Add text or remove the domain.`,
+    );
+  }
+  if (tokens > opts.maxTokens) {
+    throw new DomainLoadError(
+      'over_budget',
+      `Domain "${domain}" is ${formatCount(tokens)} tokens (estimated), over its budget of ${formatCount(opts.maxTokens)}: ` +
+        'split the folder into two domains or raise MAX_DOMAIN_TOKENS.',
+    );
+  }
+
+  return { domain, root, sources, totalLines, tokens, skipped, warnings };
+}
+
+/** Relative paths (forward slashes) of every source file, skipping dot-files and dot-folders. */
+async function listSourceFiles(root: string): Promise<string[]> {
+  const found: string[] = [];
+  // Symlinked folders are followed (contexts are often assembled from links); the set stops cycles.
+  const visited = new Set<string>([await realpath(root)]);
+
+  async function walk(dir: string, prefix: string): Promise<void> {
+    const entries: Dirent[] = await readdir(dir, { withFileTypes: true });
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const target = await stat(full).catch(() => undefined);
+        if (target === undefined) continue; // dangling link: nothing to read
+        isDir = target.isDirectory();
+        isFile = target.isFile();
+      }
+      if (isDir) {
+        const real = await realpath(full);
+        if (visited.has(real)) continue;
+        visited.add(real);
+        await walk(full, rel);
+      } else if (isFile && SOURCE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+        found.push(rel);
+      }
+    }
+  }
+
+  await walk(root, '');
+  return found;
+}
+
+/** Like Promise.all over `items.map(fn)`, with at most `limit` calls in flight; keeps input order. */
+async function mapWithLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  const s = await stat(p).catch(() => undefined);
+  return s?.isDirectory() ?? false;
+}
+
+/** Files read as text become sources; the others are listed with the reason (read-text-file.ts). */
+function toSourceFiles(read: readonly { source: string; result: TextFileResult }[]): Pick<Required<DomainContext>, 'sources' | 'skipped' | 'warnings'> {
+  const out: Pick<Required<DomainContext>, 'sources' | 'skipped' | 'warnings'> = { sources: [], skipped: [], warnings: [] };
+  for (const { source, result } of read) {
+    if (!result.ok) {
+      out.skipped.push({ source, reason: result.reason });
+      continue;
+    }
+    if (result.warning) out.warnings.push({ source, warning: result.warning });
+    const text = stripBom(result.text);
+    out.sources.push({ source, lines: splitLines(text), tokens: estimateTokens(text) });
+  }
+  return out;
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Splits on LF or CRLF only (a lone CR is not a line break for `nl`, `wc -l` or git).
+ * A trailing newline terminates the last line rather than starting an empty one,
+ * so "a\nb\n" is two lines and "a\nb\n\n" is three.
+ */
+export function splitLines(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
