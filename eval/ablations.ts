@@ -21,7 +21,7 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'window coverage only', engine: { sentenceWeight: 0 } },
   { name: 'sentence coverage 0.8', engine: { sentenceWeight: 0.8 } },
   { name: 'candidates: topK visits only', engine: { candidateDepth: 0 } },
-  { name: 'candidates: 60', engine: { candidateDepth: 60 } },
+  { name: 'candidates: 30', engine: { candidateDepth: 30 } },
   { name: 'no related words', engine: { relatedWeight: 0 } },
   { name: 'related words 0.2', engine: { relatedWeight: 0.2 } },
   { name: 'unknown terms at plain IDF', engine: { unknownTermWeight: 1 } },

@@ -38,7 +38,7 @@ export interface LexicalOptions {
   /**
    * Most BM25 hits narrowed and scored per question (at least topK). Hits are
    * visited best bound first and the visit stops early once no hit left can
-   * beat the topK-th score, so this only caps the cost. @defaultValue 30
+   * beat the topK-th score, so this only caps the cost. @defaultValue 15
    */
   candidateDepth: number;
   /**
@@ -115,7 +115,7 @@ export interface LexicalOptions {
   semanticFloor: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 30, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5 });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5 });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
