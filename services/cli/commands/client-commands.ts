@@ -105,7 +105,7 @@ Exit codes:
 Examples:
   memfleet ask "Who did Ishmael have to share a bed with at the inn?"
   memfleet ask --shards sotu-modern -k 3 "What did Bush call the axis of evil?"
-  memfleet ask --json "Which island was Queequeg from?" | jq '.confidence, .citations[0]'
+  memfleet ask --json "Queequeg was a native of which island?" | jq '.confidence, .citations[0]'
 (the examples are answered by the demo fleet, npm start)`;
 
 const STATUS_HELP = `
