@@ -127,7 +127,7 @@ describe('cache warm-up of a cold fleet (5 domains × 2 replicas)', () => {
   });
 
   test('When a peer holds the warm-up lock and never finishes, then the replica takes questions after the timeout, with a warning', async () => {
-    const [{ domain, engine }] = await coldFleet();
+    const { domain, engine } = (await coldFleet())[0]!;
     const prefix = `${redis.prefix}:warm2`;
     const target = engine.warmTarget();
     const c = connection();
