@@ -34,8 +34,8 @@ describe('cache warm-up of a cold fleet (5 domains × 2 replicas)', () => {
 
   before(async () => {
     redis = await startRedis();
-    // 80 ms a call: concurrent cold calls overlap, so each writes the prefix, as on the API.
-    fake = await startFakeAnthropic({ minCacheTokens: 256, latencyMs: 80 });
+    // 400 ms a call: concurrent cold calls overlap (even on a loaded machine), so each writes the prefix, as on the API.
+    fake = await startFakeAnthropic({ minCacheTokens: 256, latencyMs: 400 });
     dir = await mkdtemp(path.join(tmpdir(), 'memfleet-prewarm-'));
     for (const d of DOMAINS) {
       await mkdir(path.join(dir, d));
