@@ -37,8 +37,12 @@ export function callShape(limits: ModelLimits, effort: Effort | undefined, answe
   return { max_tokens: max, thinking: undefined, thinkingRoom: max - answerTokens };
 }
 
-/** The one retry after a reply cut at max_tokens: twice the room, within the model's output limit; undefined when it cannot grow. */
-export function grow(shape: CallShape, limits: ModelLimits): CallShape | undefined {
-  const max = Math.min(limits.maxOutputTokens, shape.max_tokens * 2);
+/**
+ * The one retry after a reply cut at max_tokens: twice the room, within the
+ * model's output limit and what the window leaves (`windowLeft`: context
+ * window minus the prompt); undefined when it cannot grow.
+ */
+export function grow(shape: CallShape, limits: ModelLimits, windowLeft = Infinity): CallShape | undefined {
+  const max = Math.min(limits.maxOutputTokens, shape.max_tokens * 2, windowLeft);
   return max > shape.max_tokens ? { ...shape, max_tokens: max } : undefined;
 }

@@ -75,6 +75,9 @@ describe('thinking and max_tokens', () => {
     assert.equal(grow(callShape(limits, 'low', 2_048), limits)?.max_tokens, 8_192);
     assert.equal(grow({ max_tokens: 100_000, thinking: undefined, thinkingRoom: 0 }, limits)?.max_tokens, 128_000);
     assert.equal(grow({ max_tokens: 128_000, thinking: undefined, thinkingRoom: 0 }, limits), undefined);
+    // Never past what the context window leaves after the prompt.
+    assert.equal(grow(callShape(limits, 'low', 2_048), limits, 5_000)?.max_tokens, 5_000);
+    assert.equal(grow(callShape(limits, 'low', 2_048), limits, 4_000), undefined);
   });
 });
 

@@ -199,7 +199,8 @@ export class AnthropicEngine implements Engine {
     let priced = this.account(message);
     if (message.stop_reason === 'max_tokens') {
       // Thinking (or a long reply) used up max_tokens before the JSON was whole: once more, with more room.
-      const bigger = grow(shape, this.limits);
+      const prompt = (this.prefix.countedTokens ?? this.prefix.estimatedTokens) + variableTokens;
+      const bigger = grow(shape, this.limits, this.limits.contextWindow - prompt);
       log.warn({ model, maxTokens: shape.max_tokens, retryWith: bigger?.max_tokens, outputTokens: message.usage.output_tokens }, 'claude reply cut at max_tokens');
       if (bigger === undefined) throw new UnrecoverableError(`anthropic engine (${model}): ${this.cutMessage(shape)}`);
       shape = bigger;
