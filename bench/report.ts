@@ -10,6 +10,8 @@ import type { LexicalResult, ShardResources } from './scenarios/lexical.js';
 import type { ScalingResult } from './scenarios/scaling.js';
 import { DEMO_QUESTIONS } from './questions.js';
 import { ratio, round } from './stats.js';
+import { MAX_QUESTION_CHARS } from '../shared/queues/schemas.js';
+import { DEFAULT_QUERY_TERM_BUDGET } from '../shared/text/query-term-budget.js';
 
 export interface BenchResults {
   machine: Machine;
@@ -155,6 +157,18 @@ export function formatMarkdown(r: BenchResults): string {
   );
   out.push('');
   out.push(
+    `**The longest question** (${MAX_QUESTION_CHARS.toLocaleString('en-US')} characters of the domain's commonest distinct words, bench/long-question.ts; ` +
+      `the engine scores at most ${DEFAULT_QUERY_TERM_BUDGET.maxTerms} of its terms, docs/reliability.md): first ask (WordNet cache cold), then ${Math.max(3, s.engineRepeats)} repeats`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['domain', 'distinct words', 'first ask ms', 'p50 ms', 'p99 ms'],
+      r.engines.map((e) => [e.domain, e.long.distinctWords, ms(e.long.firstMs), ms(e.long.answer.p50), ms(e.long.answer.p99)]),
+    ),
+  );
+  out.push('');
+  out.push(
     `**Scaling**: one lexical domain (\`${r.scaling.domain}\`, ${r.domain200k.tokens.toLocaleString('en-US')} est. tokens), ${s.concurrency} closed-loop callers for ${s.scalingMs / 1000} s; machine has ${r.scaling.cores} cores.`,
   );
   out.push('');
@@ -240,6 +254,7 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     engine_200k_p50_ms: r3(e200?.answer.p50),
     engine_200k_p99_ms: r3(e200?.answer.p99),
     engine_200k_mean_ms: r3(e200?.answer.mean),
+    engine_long_question_p50_ms_max: r3(Math.max(...r.engines.map((e) => e.long.answer.p50))),
     scaling_throughput: Object.fromEntries(r.scaling.steps.map((s) => [String(s.replicas), r3(s.run.perSec)])),
     scaling_cores: r.scaling.cores,
     shard_startup_ms_max: Math.round(Math.max(...shards.filter((s) => !s.startedTogether).map((s) => s.startupMs))),
