@@ -22,6 +22,7 @@ const SHARD_VARS = [
   'MAX_STALLED_COUNT',
   'REPLICA_ID',
   'SHARD_MODEL',
+  'FOLLOW_EXTERNAL_SYMLINKS',
 ] as const;
 
 const ShardSchema = z.object({
@@ -44,6 +45,10 @@ const ShardSchema = z.object({
   MAX_STALLED_COUNT: envField.int(2, 0, 100),
   REPLICA_ID: envField.optionalStr(),
   SHARD_MODEL: modelIdField('claude-haiku-5-5'),
+  FOLLOW_EXTERNAL_SYMLINKS: z
+    .enum(['true', 'false'], { error: 'expected "true" (serve files that links in the domain folder point at outside it) or "false" (skip them, the default)' })
+    .optional()
+    .transform((v) => v === 'true'),
 });
 
 export interface ShardConfig extends CommonConfig {
@@ -61,6 +66,8 @@ export interface ShardConfig extends CommonConfig {
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
+  /** Serve files that symbolic links in the domain folder point at outside it (FOLLOW_EXTERNAL_SYMLINKS; off by default). */
+  followExternalSymlinks: boolean;
   replica: string;
   /** Claude settings, present only with ENGINE=anthropic (see docs/claude.md). */
   anthropic?: { settings: LlmSettings & { apiKey: string }; model: string } | undefined;
@@ -83,6 +90,7 @@ export function parseShardConfig(env: Env): ShardConfig {
     lockDurationMs: raw.LOCK_DURATION_MS,
     stalledIntervalMs: raw.STALLED_INTERVAL_MS,
     maxStalledCount: raw.MAX_STALLED_COUNT,
+    followExternalSymlinks: raw.FOLLOW_EXTERNAL_SYMLINKS,
     replica: raw.REPLICA_ID ?? `${hostname()}-${process.pid}`,
     anthropic: raw.ENGINE === 'anthropic' ? anthropicSettings(env, raw.SHARD_MODEL) : undefined,
   };

@@ -35,7 +35,13 @@ export interface RunningShard {
 export async function startShard(config: ShardConfig, log?: Logger): Promise<RunningShard> {
   const logger = log ?? createLogger({ service: 'shard', level: config.logLevel, base: { shard: config.domain, replica: config.replica } });
   const t0 = performance.now();
-  const ctx = await loadDomainContext(config.contextsDir, config.domain, { maxTokens: config.maxDomainTokens });
+  const ctx = await loadDomainContext(config.contextsDir, config.domain, {
+    maxTokens: config.maxDomainTokens,
+    followExternalSymlinks: config.followExternalSymlinks,
+    // The link and where it leads, never the file's content.
+    onSkippedLink: (link) =>
+      logger.warn(link, 'skipped a link that leads outside the domain folder: its file is not served (set FOLLOW_EXTERNAL_SYMLINKS=true to serve it)'),
+  });
   // Before the engine: the Claude engine counts its tokens and rejected citations in these metrics.
   const metrics = createMetrics('shard', { shard: config.domain });
   const engine = await createEngine(config.engine, ctx, { anthropic: config.anthropic, metrics, log: logger });
