@@ -4,6 +4,7 @@ import { parseCommonConfig, type CommonConfig } from '../../shared/config/common
 import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
 import { DEFAULT_MIN_SCORE } from './merge/merge.js';
+import { DEFAULT_EVENTS_MAX_LEN, DEFAULT_KEEP_COMPLETED_JOBS, queueRetention, type QueueRetention } from '../../shared/queues/queue-retention.js';
 import { parseSynthesisConfig, type SynthesisConfig } from './synthesis/synthesis-config.js';
 
 const COORDINATOR_VARS = [
@@ -21,6 +22,8 @@ const COORDINATOR_VARS = [
   'RATE_LIMIT_PER_MIN',
   'STALE_JOB_SEC',
   'QUEUE_SWEEP_INTERVAL_MS',
+  'QUEUE_EVENTS_MAX_LEN',
+  'KEEP_COMPLETED_JOBS',
 ] as const;
 
 const CoordinatorSchema = z.object({
@@ -52,6 +55,8 @@ const CoordinatorSchema = z.object({
   RATE_LIMIT_PER_MIN: envField.int(0, 0, 1_000_000),
   STALE_JOB_SEC: envField.int(-1, 0, 30 * 86_400),
   QUEUE_SWEEP_INTERVAL_MS: envField.int(30_000, 100, 3_600_000),
+  QUEUE_EVENTS_MAX_LEN: envField.int(DEFAULT_EVENTS_MAX_LEN, 0, 1_000_000),
+  KEEP_COMPLETED_JOBS: envField.int(DEFAULT_KEEP_COMPLETED_JOBS, 1, 1_000_000),
 });
 
 export interface CoordinatorConfig extends CommonConfig {
@@ -75,6 +80,8 @@ export interface CoordinatorConfig extends CommonConfig {
   staleJobSec: number;
   /** How often the queues are swept for stale jobs. */
   queueSweepIntervalMs: number;
+  /** What Redis keeps of finished shard jobs and their events (QUEUE_EVENTS_MAX_LEN, KEEP_COMPLETED_JOBS; docs/reliability.md). */
+  retention: QueueRetention;
   /** Claude synthesis of the merged answer (SYNTHESIS, SYNTH_MODEL; see docs/claude.md). */
   synthesis?: SynthesisConfig;
 }
@@ -111,6 +118,7 @@ export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
     rateLimitPerMin: raw.RATE_LIMIT_PER_MIN,
     staleJobSec,
     queueSweepIntervalMs: raw.QUEUE_SWEEP_INTERVAL_MS,
+    retention: queueRetention({ maxTimeoutMs: raw.MAX_QUERY_TIMEOUT_MS, eventsMaxLen: raw.QUEUE_EVENTS_MAX_LEN, keepCompletedJobs: raw.KEEP_COMPLETED_JOBS }),
     synthesis: parseSynthesisConfig(env),
   };
 }

@@ -11,6 +11,7 @@ import { redactUrl } from '../../shared/log/redact.js';
 import { createMetrics, primeShardSeries, type FleetMetrics } from '../../shared/metrics/registry.js';
 import { shardQueueName } from '../../shared/queues/names.js';
 import { READ_JOB_NAME } from '../../shared/queues/schemas.js';
+import { WORKER_RETENTION } from '../../shared/queues/queue-retention.js';
 import { createRedis, waitForRedis } from '../../shared/redis/connection.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import type { ShardConfig } from './config.js';
@@ -97,6 +98,9 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
       lockDuration: config.lockDurationMs,
       stalledInterval: config.stalledIntervalMs,
       maxStalledCount: config.maxStalledCount,
+      // For jobs added without their own retention (the coordinator always sets it): never keep them forever.
+      removeOnComplete: WORKER_RETENTION.completed,
+      removeOnFail: WORKER_RETENTION.failed,
       autorun: false,
     },
   );
