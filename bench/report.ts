@@ -96,6 +96,8 @@ export function formatRedisMemory(m: RedisMemoryResult): string {
   );
   out.push('');
   out.push(`What BullMQ keeps per queue at the end: ${m.queues.map((q) => `${q.shard} events stream ${q.eventsLength} entries, ${q.completedJobs} completed jobs`).join('; ')}.`);
+  out.push('');
+  out.push(`Largest kinds of key at the end (MEMORY USAGE): ${m.byKind.map((k) => `\`${k.kind}\` ${k.keys.toLocaleString('en-US')} keys ${k.mb.toFixed(2)} MB`).join('; ')}.`);
   return out.join('\n');
 }
 

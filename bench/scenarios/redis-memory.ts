@@ -31,6 +31,8 @@ export interface RedisMemoryResult {
   batches: RedisMemoryBatch[];
   /** Per queue at the end: the events stream's length, and completed jobs kept. */
   queues: { shard: string; eventsLength: number; completedJobs: number }[];
+  /** At the end, by kind of key (ids replaced by `*`), largest first: keys and MEMORY USAGE, MB. */
+  byKind: { kind: string; keys: number; mb: number }[];
 }
 
 export const QUERIES_PER_BATCH = 1_000;
@@ -90,7 +92,7 @@ export async function runRedisMemory(ctx: BenchContext): Promise<RedisMemoryResu
         const base = `${prefix}:${shardQueueName(shard)}`;
         queues.push({ shard, eventsLength: await admin.xlen(`${base}:events`), completedJobs: await admin.zcard(`${base}:completed`) });
       }
-      return { baselineMb: baseline / 1e6, batches, queues };
+      return { baselineMb: baseline / 1e6, batches, queues, byKind: await memoryByKind(admin, prefix) };
     } finally {
       client.close();
     }
@@ -99,6 +101,32 @@ export async function runRedisMemory(ctx: BenchContext): Promise<RedisMemoryResu
     admin.disconnect();
     await redis.stop();
   }
+}
+
+/** Every key under `prefix`, grouped by its shape (query and job ids become `*`), with MEMORY USAGE summed. */
+async function memoryByKind(client: Redis, prefix: string): Promise<RedisMemoryResult['byKind']> {
+  const kinds = new Map<string, { keys: number; bytes: number }>();
+  let cursor = '0';
+  do {
+    const [next, found] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+    cursor = next;
+    for (const key of found) {
+      const kind = key
+        .slice(prefix.length + 1)
+        .replace(/q_[A-Za-z0-9_-]+/g, '*')
+        .replace(/r_[A-Za-z0-9_-]+/g, '*')
+        .replace(/[A-Za-z0-9_-]{20,}/g, '*');
+      const bytes = (await client.memory('USAGE', key)) ?? 0;
+      const entry = kinds.get(kind) ?? { keys: 0, bytes: 0 };
+      entry.keys++;
+      entry.bytes += bytes;
+      kinds.set(kind, entry);
+    }
+  } while (cursor !== '0');
+  return [...kinds]
+    .map(([kind, v]) => ({ kind, keys: v.keys, mb: v.bytes / 1e6 }))
+    .sort((a, b) => b.mb - a.mb)
+    .slice(0, 8);
 }
 
 async function usedMemory(client: Redis): Promise<number> {
