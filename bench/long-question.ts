@@ -4,8 +4,8 @@
  * word matches and each one's index entry is as long as it gets. Deterministic
  * for a given domain.
  */
-import type { DomainContext } from '../services/shard/context/domain-context.js';
-import { tokenize } from '../services/shard/engines/lexical/text-analysis.js';
+import type { DomainContext } from '../services/shard/domain/domain-context.js';
+import { tokenize } from '../shared/text/text-analysis.js';
 import { MAX_QUESTION_CHARS } from '../shared/queues/schemas.js';
 
 export function longQuestion(ctx: DomainContext, maxChars = MAX_QUESTION_CHARS): { question: string; distinctWords: number } {

@@ -14,9 +14,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { discoverDomains } from '../services/cli/up/discover-domains.js';
-import type { DomainContext } from '../services/shard/context/domain-context.js';
-import { loadDomainContext } from '../services/shard/context/load-domain.js';
-import { DEFAULT_FLOOR_RATIO, DEFAULT_MIN_SCORE } from '../services/coordinator/merge/merge.js';
+import type { DomainContext } from '../services/shard/domain/domain-context.js';
+import { loadDomainContext } from '../services/shard/domain/load-domain.js';
+import { DEFAULT_FLOOR_RATIO, DEFAULT_MIN_SCORE } from '../services/coordinator/domain/merge.js';
 import { ABLATIONS } from './ablations.js';
 import { startEvalFleet, type EvalFleet } from './fleet.js';
 import { baselineSystem, buildEngines, engineSystem, type ScoredObservation, type System } from './in-process.js';
@@ -62,7 +62,7 @@ function misses(run: Run, questions: readonly Question[]): string[] {
 
 async function loadDomains(contexts: string): Promise<Map<string, DomainContext>> {
   const domains = new Map<string, DomainContext>();
-  for (const name of discoverDomains(contexts)) {
+  for (const name of discoverDomains(contexts).domains) {
     domains.set(name, await loadDomainContext(contexts, name, { maxTokens: 10_000_000 }));
   }
   return domains;

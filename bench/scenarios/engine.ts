@@ -5,7 +5,7 @@
  * Also times the longest question the API admits (bench/long-question.ts):
  * what one hostile question costs a shard.
  */
-import { loadDomainContext } from '../../services/shard/context/load-domain.js';
+import { loadDomainContext } from '../../services/shard/domain/load-domain.js';
 import { createEngine } from '../../services/shard/engines/create-engine.js';
 import { longQuestion } from '../long-question.js';
 import { DEMO_QUESTIONS } from '../questions.js';

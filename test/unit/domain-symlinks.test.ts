@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadDomainContext, type SkippedLink } from '../../services/shard/context/load-domain.js';
+import { loadDomainContext, type SkippedLink } from '../../services/shard/domain/load-domain.js';
 import { answerRead, indexSources } from '../../services/shard/worker/handle-read.js';
 import { parseShardConfig } from '../../services/shard/config.js';
 import { ConfigError } from '../../shared/config/errors.js';

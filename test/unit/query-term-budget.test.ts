@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { scoreDomains, type RoutableDomain } from '../../services/coordinator/routing/route-by-terms.js';
-import { loadDomainContext } from '../../services/shard/context/load-domain.js';
+import { scoreDomains, type RoutableDomain } from '../../services/coordinator/domain/routing/route-by-terms.js';
+import { loadDomainContext } from '../../services/shard/domain/load-domain.js';
 import { LexicalEngine } from '../../services/shard/engines/lexical/lexical-engine.js';
-import { analyzeText } from '../../services/shard/engines/lexical/text-analysis.js';
+import { analyzeText } from '../../shared/text/text-analysis.js';
 import { MAX_QUESTION_CHARS, MAX_TOP_K } from '../../shared/queues/schemas.js';
 import { DEFAULT_QUERY_TERM_BUDGET, mostInformativeTerms } from '../../shared/text/query-term-budget.js';
 

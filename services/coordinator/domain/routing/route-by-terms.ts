@@ -10,9 +10,9 @@
  * when even the best covers less than `minCoverage`, no domain is asked and the
  * answer is "nothing found" at the cost of no shard call.
  */
-import type { DomainTerms } from '../../../shared/fleet/manifest.js';
-import { analyzeText } from '../../shard/engines/lexical/text-analysis.js';
-import { DEFAULT_QUERY_TERM_BUDGET, mostInformativeTerms } from '../../../shared/text/query-term-budget.js';
+import type { DomainTerms } from '../../../../shared/fleet/manifest.js';
+import { analyzeText } from '../../../../shared/text/text-analysis.js';
+import { DEFAULT_QUERY_TERM_BUDGET, mostInformativeTerms } from '../../../../shared/text/query-term-budget.js';
 
 export interface RoutableDomain {
   shard: string;

@@ -6,7 +6,8 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { DomainContext, SourceFile } from './domain-context.js';
+import type { DomainContext } from './domain-context.js';
+import { decodeTextFile, type TextFileResult } from './read-text-file.js';
 import { estimateTokens } from './tokens.js';
 
 export type DomainLoadErrorCode = 'not_found' | 'empty' | 'over_budget';
@@ -88,21 +89,21 @@ export async function loadDomainContext(
   // Code-unit order, not locale order: the same on every machine and replica.
   relativePaths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-  const read = await mapWithLimit(relativePaths, READ_CONCURRENCY, async (source): Promise<SourceFile | undefined> => {
+  const resolved = await mapWithLimit(relativePaths, READ_CONCURRENCY, async (source) => {
     // Resolved again right before reading, and the resolved path read: a file swapped for a link after the walk is caught too.
     const real = await realpath(path.join(root, source));
     if (!follow && !isInside(rootReal, real)) {
       skipped({ source, target: real });
       return undefined;
     }
-    const text = stripBom(await readFile(real, 'utf8'));
-    return { source, lines: splitLines(text), tokens: estimateTokens(text) };
+    return { source, result: decodeTextFile(await readFile(real)) };
   });
-  const sources = read.filter((s): s is SourceFile => s !== undefined);
+  const { sources, skipped: unreadable, warnings } = toSourceFiles(resolved.filter((r) => r !== undefined));
   if (sources.length === 0) {
+    const reasons = unreadable.map((s) => `${s.source} skipped (${s.reason})`).join('; ');
     throw new DomainLoadError(
       'empty',
-      `Domain "${domain}" (${root}) holds no .md or .txt files.${linksHint()} ${LAYOUT_HINT} Add documents or remove the domain.`,
+      `Domain "${domain}" (${root}) holds no readable text${reasons === '' ? '' : `: ${reasons}`}.${linksHint()} Add UTF-8 .md or .txt files or remove the domain.`,
     );
   }
 
@@ -126,7 +127,7 @@ export async function loadDomainContext(
     );
   }
 
-  return { domain, root, sources, totalLines, tokens };
+  return { domain, root, sources, totalLines, tokens, skipped: unreadable, warnings };
 }
 
 /**
@@ -195,6 +196,21 @@ function isInside(rootReal: string, real: string): boolean {
 async function isDirectory(p: string): Promise<boolean> {
   const s = await stat(p).catch(() => undefined);
   return s?.isDirectory() ?? false;
+}
+
+/** Files read as text become sources; the others are listed with the reason (read-text-file.ts). */
+function toSourceFiles(read: readonly { source: string; result: TextFileResult }[]): Pick<Required<DomainContext>, 'sources' | 'skipped' | 'warnings'> {
+  const out: Pick<Required<DomainContext>, 'sources' | 'skipped' | 'warnings'> = { sources: [], skipped: [], warnings: [] };
+  for (const { source, result } of read) {
+    if (!result.ok) {
+      out.skipped.push({ source, reason: result.reason });
+      continue;
+    }
+    if (result.warning) out.warnings.push({ source, warning: result.warning });
+    const text = stripBom(result.text);
+    out.sources.push({ source, lines: splitLines(text), tokens: estimateTokens(text) });
+  }
+  return out;
 }
 
 function stripBom(text: string): string {

@@ -7,10 +7,10 @@
  * is made inert (shared/llm/neutralise-tags.ts), so a passage holding
  * `</passages>` cannot end the data and speak as the prompt (issue 11).
  */
-import type { MergedCitation } from '../domain/types.js';
-import { cite } from '../merge/merge.js';
+import { cite } from '../../../../shared/api/citation.js';
+import type { MergedCitation } from '../../../../shared/api/query.js';
 import { NOT_ANSWERED } from './markers.js';
-import { neutraliseTags } from '../../../shared/llm/neutralise-tags.js';
+import { neutraliseTags } from '../../../../shared/llm/neutralise-tags.js';
 
 /** Each passage is cut to this many characters in the prompt; the citation itself keeps all its lines. */
 export const PASSAGE_CHARS = 4_000;
