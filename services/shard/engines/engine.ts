@@ -1,6 +1,7 @@
 /** What every shard engine (lexical, anthropic, noop) provides. */
 import type { DomainTerms } from '../../../shared/fleet/manifest.js';
 import type { Citation, EngineName, Turn, Usage } from '../../../shared/queues/schemas.js';
+import type { SourceFile } from '../context/domain-context.js';
 
 export interface EngineQuestion {
   question: string;
@@ -16,6 +17,12 @@ export interface EngineAnswer {
   usage: Usage;
 }
 
+/** What changed among the domain's written sources (services/shard/memory): replaced sources are in `upserted`. */
+export interface WrittenChange {
+  upserted: readonly SourceFile[];
+  removed: readonly string[];
+}
+
 export interface Engine {
   readonly name: EngineName;
   answer(question: EngineQuestion, signal?: AbortSignal): Promise<EngineAnswer>;
@@ -23,4 +30,6 @@ export interface Engine {
   topTerms(limit: number): string[];
   /** Per-term window counts for routed mode (services/coordinator/routing); engines without an index leave it out. */
   domainTerms?(): DomainTerms;
+  /** Takes in written sources as they change; the folder part of the engine stays as built. */
+  updateWritten(change: WrittenChange): void;
 }

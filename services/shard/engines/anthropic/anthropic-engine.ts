@@ -18,14 +18,14 @@ import type { LlmSettings } from '../../../../shared/llm/llm-settings.js';
 import { limitsFor, modelKey, type ModelLimits } from '../../../../shared/llm/model-limits.js';
 import { countsFromApi, priceUsage, recordUsage } from '../../../../shared/llm/usage.js';
 import type { Citation } from '../../../../shared/queues/schemas.js';
-import type { DomainContext } from '../../context/domain-context.js';
+import type { DomainContext, SourceFile } from '../../context/domain-context.js';
 import { DomainLoadError } from '../../context/load-domain.js';
 import { estimateTokens } from '../../context/tokens.js';
-import type { Engine, EngineAnswer, EngineQuestion } from '../engine.js';
+import type { Engine, EngineAnswer, EngineQuestion, WrittenChange } from '../engine.js';
 import { checkCitations, type Rejection } from './citation-check.js';
 import { checkFit, QUESTION_ALLOWANCE_TOKENS } from './context-budget.js';
 import { parseReply } from './parse-answer.js';
-import { buildQuestionMessage, buildSystemPrompt, MAX_CITED_LINES, PROMPT_VERSION, systemBlocks } from './prompt.js';
+import { buildQuestionMessage, buildSystemPrompt, MAX_CITED_LINES, PROMPT_VERSION, systemBlocks, writtenBlocks } from './prompt.js';
 
 export const NOTHING_IN_DOMAIN = 'No passage in this domain answers the question.';
 /** Starts every answer that has no verified citation left, so nobody mistakes it for a supported one. */
@@ -61,12 +61,14 @@ export class AnthropicEngine implements Engine {
   private uncachedCalls = 0;
   /** The call that is writing the prefix to the cache, while no call has been seen to cache it yet. */
   private firstWrite: Promise<void> | undefined;
+  /** Written sources by name (services/shard/memory), in the second system block. */
+  private readonly written = new Map<string, SourceFile>();
 
   private constructor(
     private readonly opts: AnthropicEngineOptions,
     private readonly client: Anthropic,
-    private readonly system: Anthropic.Messages.TextBlockParam[],
-    private readonly sources: ReadonlyMap<string, readonly string[]>,
+    private system: Anthropic.Messages.TextBlockParam[],
+    private readonly sources: Map<string, readonly string[]>,
     private readonly limits: ModelLimits,
     readonly prefix: PrefixInfo,
     private readonly failure: FailureContext,
@@ -135,6 +137,27 @@ export class AnthropicEngine implements Engine {
     const sources = new Map(ctx.sources.map((s) => [s.source, s.lines] as const));
     const failure: FailureContext = { model, modelVar: 'SHARD_MODEL', baseURL: settings.baseURL, maxRetries: settings.maxRetries, timeoutMs: settings.timeoutMs };
     return new AnthropicEngine(opts, client, system, sources, limits, prefix, failure);
+  }
+
+  /**
+   * Written sources go after the folder, in a second system block with its own
+   * cache breakpoint: the folder block stays byte-for-byte the same, so the
+   * API keeps reading it from cache and a write re-caches only the notes
+   * (docs/claude.md). Citations of notes are checked like the folder's.
+   */
+  updateWritten(change: WrittenChange): void {
+    for (const name of change.removed) {
+      this.sources.delete(name);
+      this.written.delete(name);
+    }
+    for (const file of change.upserted) {
+      this.sources.set(file.source, file.lines);
+      this.written.set(file.source, file);
+    }
+    const folder = this.system[0];
+    if (folder === undefined) return;
+    const notes = [...this.written.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+    this.system = notes.length === 0 ? [folder] : [folder, ...writtenBlocks(this.opts.ctx.domain, notes, this.opts.settings.cacheTtl)];
   }
 
   async answer(q: EngineQuestion, signal?: AbortSignal): Promise<EngineAnswer> {
