@@ -4,6 +4,7 @@ import { parseCommonConfig, type CommonConfig } from '../../shared/config/common
 import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
 import { DEFAULT_MIN_SCORE } from './merge/merge.js';
+import { DEFAULT_MAX_SOURCE_BYTES, MAX_SOURCE_BYTES_LIMIT } from '../../shared/memory/record.js';
 import { parseSynthesisConfig, type SynthesisConfig } from './synthesis/synthesis-config.js';
 
 const COORDINATOR_VARS = [
@@ -21,6 +22,8 @@ const COORDINATOR_VARS = [
   'RATE_LIMIT_PER_MIN',
   'STALE_JOB_SEC',
   'QUEUE_SWEEP_INTERVAL_MS',
+  'MAX_SOURCE_BYTES',
+  'MEMORY_SWEEP_INTERVAL_MS',
 ] as const;
 
 const CoordinatorSchema = z.object({
@@ -52,6 +55,8 @@ const CoordinatorSchema = z.object({
   RATE_LIMIT_PER_MIN: envField.int(0, 0, 1_000_000),
   STALE_JOB_SEC: envField.int(-1, 0, 30 * 86_400),
   QUEUE_SWEEP_INTERVAL_MS: envField.int(30_000, 100, 3_600_000),
+  MAX_SOURCE_BYTES: envField.int(DEFAULT_MAX_SOURCE_BYTES, 1_024, MAX_SOURCE_BYTES_LIMIT),
+  MEMORY_SWEEP_INTERVAL_MS: envField.int(1_000, 100, 3_600_000),
 });
 
 export interface CoordinatorConfig extends CommonConfig {
@@ -75,6 +80,10 @@ export interface CoordinatorConfig extends CommonConfig {
   staleJobSec: number;
   /** How often the queues are swept for stale jobs. */
   queueSweepIntervalMs: number;
+  /** Largest written source in UTF-8 bytes (PUT /v1/shards/{shard}/sources/{source}); larger bodies get 413. */
+  maxSourceBytes: number;
+  /** How often expired written sources are swept (a signed tombstone each, so the version says they are gone). */
+  memorySweepIntervalMs: number;
   /** Claude synthesis of the merged answer (SYNTHESIS, SYNTH_MODEL; see docs/claude.md). */
   synthesis?: SynthesisConfig;
 }
@@ -111,6 +120,8 @@ export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
     rateLimitPerMin: raw.RATE_LIMIT_PER_MIN,
     staleJobSec,
     queueSweepIntervalMs: raw.QUEUE_SWEEP_INTERVAL_MS,
+    maxSourceBytes: raw.MAX_SOURCE_BYTES,
+    memorySweepIntervalMs: raw.MEMORY_SWEEP_INTERVAL_MS,
     synthesis: parseSynthesisConfig(env),
   };
 }

@@ -22,6 +22,8 @@ export class SourceReadError extends Error {
 export interface SourceList {
   shard: string;
   replica: string;
+  /** The domain version the list reflects. */
+  version?: number;
   sources: SourceInfo[];
   truncated: boolean;
   total: number;
@@ -52,7 +54,7 @@ export class SourceReader {
   async sources(shard: string): Promise<SourceList> {
     const res = await this.read(shard, { op: 'sources', requestId: newReadId(), deadline: Date.now() + this.timeoutMs });
     if (res.op !== 'sources') throw unexpected(shard);
-    return { shard, replica: res.replica, sources: res.sources, truncated: res.truncated, total: res.total };
+    return { shard, replica: res.replica, ...(res.version !== undefined ? { version: res.version } : {}), sources: res.sources, truncated: res.truncated, total: res.total };
   }
 
   async lines(shard: string, source: string, from: number, to: number): Promise<SourceLines> {
@@ -78,7 +80,10 @@ export class SourceReader {
     }
     let sent: SendOutcome;
     try {
-      sent = await this.dispatcher.send(shard, READ_JOB_NAME, `${job.requestId}.${shard}`, JSON.stringify(job), job.deadline, READ_RETENTION);
+      // Read your writes: the replica that takes the read catches up to the version first.
+      const version = await this.dispatcher.versionOf(shard);
+      const body = version === undefined ? job : { ...job, version };
+      sent = await this.dispatcher.send(shard, READ_JOB_NAME, `${job.requestId}.${shard}`, JSON.stringify(body), job.deadline, READ_RETENTION);
     } catch (err) {
       throw new SourceReadError(503, 'redis_unavailable', `Could not enqueue the read (${err instanceof Error ? err.message : String(err)}): retry when /readyz reports ready.`);
     }

@@ -19,6 +19,8 @@ export interface ShardOutcome {
   latencyMs: number;
   error?: string;
   replica?: string;
+  /** The domain version the shard answered at (written sources; docs/architecture.md). */
+  version?: number;
 }
 
 export interface QueryResponse {
@@ -43,6 +45,10 @@ export interface ShardRow {
   tokens: number;
   engine: string;
   lastSeen: string | null;
+  /** The domain's version: bumped by every write to its memory; null when Redis did not answer. */
+  version?: number | null;
+  /** How many of `sources` are written sources (kept in Redis). */
+  written?: number;
   /** Jobs waiting (incl. prioritized) and active in the shard's queue; null when Redis did not answer. */
   queue?: { waiting: number; active: number } | null;
   /** Median of the shard's recent query round trips on this coordinator, ms. */

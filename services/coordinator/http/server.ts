@@ -20,6 +20,9 @@ import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { registerConsole } from './console.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
 import { registerSourceRoutes } from './source-routes.js';
+import { registerWriteRoutes } from './write-routes.js';
+import type { MemoryStore } from '../../../shared/memory/memory-store.js';
+import type { SourceWriter } from '../memory/source-writer.js';
 import { shardLoad } from '../fanout/shard-load.js';
 
 export interface HttpDeps {
@@ -34,6 +37,9 @@ export interface HttpDeps {
   log: Logger;
   /** True once SIGTERM arrived: new work is refused with 503. */
   draining: () => boolean;
+  /** Written sources (docs/architecture.md, "Memory that grows"). */
+  memory: MemoryStore;
+  writer: SourceWriter;
 }
 
 export function buildServer(deps: HttpDeps): FastifyInstance {
@@ -142,6 +148,8 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
           tokens: m?.tokens ?? 0,
           engine: m?.engine ?? 'unknown',
           lastSeen: l ? new Date(l.lastSeen).toISOString() : null,
+          version: await deps.memory.version(shard).catch(() => null),
+          written: m?.written ?? 0,
           ...(await shardLoad(deps.dispatcher, shard)),
         };
       }),
@@ -199,6 +207,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
 
   // Interfaces for people and agents (docs/interfaces.md): source lines, the queue dashboard, the web console.
   registerSourceRoutes(server, deps);
+  registerWriteRoutes(server, { ...deps, maxSourceBytes: config.maxSourceBytes });
   registerQueueDashboard(server, deps);
   registerConsole(server, deps);
 
