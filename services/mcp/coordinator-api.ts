@@ -2,6 +2,8 @@
 import { callCoordinator, type ClientOptions } from '../cli/client/coordinator-client.js';
 import type { QueryResponse, ShardRow } from '../coordinator/domain/types.js';
 import type { SourceList, SourceLines } from '../coordinator/domain/source-reader.js';
+import type { DeleteSourceResponse, PutSourceResponse } from '../../shared/api/sources.js';
+import { deleteSource, putSource } from '../cli/client/sources-client.js';
 
 export type { ShardRow } from '../coordinator/domain/types.js';
 export type { SourceList, SourceLines } from '../coordinator/domain/source-reader.js';
@@ -34,6 +36,14 @@ export class CoordinatorApi {
 
   sources(shard: string): Promise<SourceList> {
     return callCoordinator<SourceList>(this.opts, 'GET', `/v1/shards/${encodeURIComponent(shard)}/sources`);
+  }
+
+  remember(input: { shard: string; source: string; text: string; ttlSec?: number | undefined; ifMatch?: number | undefined }): Promise<PutSourceResponse & { created: boolean }> {
+    return putSource(this.opts, input);
+  }
+
+  forget(input: { shard: string; source: string; ifMatch?: number | undefined }): Promise<DeleteSourceResponse> {
+    return deleteSource(this.opts, input);
   }
 
   lines(shard: string, source: string, from?: number, to?: number): Promise<SourceLines> {
