@@ -81,7 +81,6 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     pid: process.pid,
     metricsPort: 0,
     startedAt: Date.now(),
-    memory: { version: 0, digest: '' },
   };
   const memory = new MemorySync(
     {
@@ -95,14 +94,14 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
       log: logger,
       onChange: (sync) => {
         sourceIndex = indexSources(ctx, sync.written());
-        info.memory = { version: sync.version, digest: sync.state.digest() };
-        heartbeat?.updateManifest(buildManifest());
+        heartbeat?.updateManifest(buildManifest);
       },
     },
     new Set(ctx.sources.map((s) => s.source)),
   );
   await memory.catchUp();
-  info.memory = { version: memory.version, digest: memory.state.digest() };
+  // Read at each heartbeat (JSON.stringify calls the getter), so a burst of writes costs no digest per write.
+  Object.defineProperty(info, 'memory', { enumerable: true, get: () => ({ version: memory.version, digest: memory.state.digest() }) });
   const subscriber = createRedis(config.redisUrl, 'blocking', `memfleet-shard-${config.domain}-writes`);
   subscriber.on('error', () => undefined);
   await listenForWrites({

@@ -46,6 +46,7 @@ export class WrittenState {
   private readonly live = new Map<string, SourceFile>();
   /** Highest record version applied per source, deletes included. */
   private readonly seen = new Map<string, number>();
+  private cachedDigest: string | undefined;
 
   constructor(private readonly folderSources: ReadonlySet<string>) {}
 
@@ -62,6 +63,7 @@ export class WrittenState {
   /** Forgets every written source; returns their names (for the engine). */
   reset(): string[] {
     const names = [...this.live.keys()];
+    this.cachedDigest = undefined;
     this.live.clear();
     this.seen.clear();
     this.version = 0;
@@ -71,6 +73,7 @@ export class WrittenState {
 
   apply(batch: ChangeBatch, now: number): Applied {
     const out: Applied = { upserted: [], removed: [], refused: [], writtenAt: [] };
+    this.cachedDigest = undefined;
     for (const { source, opened } of batch.records) {
       if (!opened.ok) {
         out.refused.push({ source, reason: opened.reason, detail: opened.detail });
@@ -120,6 +123,7 @@ export class WrittenState {
       if (at !== undefined && at !== null && at <= now) gone.push(name);
     }
     for (const name of gone) this.live.delete(name);
+    if (gone.length > 0) this.cachedDigest = undefined;
     return gone;
   }
 
@@ -144,10 +148,12 @@ export class WrittenState {
     return n;
   }
 
-  /** A short digest of what this replica answers from (names, versions, text): equal on replicas that agree. */
+  /** A short digest of what this replica answers from (names, versions, text): equal on replicas that agree. Cached until the next change. */
   digest(): string {
+    if (this.cachedDigest !== undefined) return this.cachedDigest;
     const hash = createHash('sha256');
     for (const f of this.list()) hash.update(`${f.source}\u0000${f.written?.version ?? 0}\u0000${f.lines.join('\n')}\u0000`);
-    return hash.digest('hex').slice(0, 16);
+    this.cachedDigest = hash.digest('hex').slice(0, 16);
+    return this.cachedDigest;
   }
 }

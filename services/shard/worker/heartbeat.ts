@@ -37,14 +37,15 @@ export class Heartbeat {
   }
 
   /**
-   * The domain changed at runtime (written sources): publish the new manifest
-   * soon, at most once a second however many writes arrive.
+   * The domain changed at runtime (written sources): build and publish the new
+   * manifest soon, at most once a second however many writes arrive (building
+   * it ranks the whole vocabulary, too costly to do per write).
    */
-  updateManifest(manifest: Manifest): void {
-    this.manifest = manifest;
+  updateManifest(build: () => Manifest): void {
     if (this.republish) return;
     this.republish = setTimeout(() => {
       this.republish = undefined;
+      this.manifest = build();
       this.store.publishManifest(this.manifest, this.ttlMs).catch(() => undefined);
     }, 1_000);
     this.republish.unref();
