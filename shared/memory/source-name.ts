@@ -1,6 +1,6 @@
 /**
  * Names of written sources follow the folder loader's rules
- * (services/shard/context/load-domain.ts), so a written source could be
+ * (services/shard/domain/load-domain.ts), so a written source could be
  * exported into the domain folder and load under the same name: a relative
  * path with forward slashes, no dot-files or dot-folders, ending in .md or .txt.
  */

@@ -22,7 +22,7 @@ import {
   type ServiceProcess,
 } from '../helpers/fleet-processes.js';
 import { deleteSource, getSource, listSources, putSource } from '../helpers/memory-http.js';
-import type { MergedCitation as Citation, ShardOutcome } from '../../services/coordinator/domain/types.js';
+import type { MergedCitation as Citation, ShardOutcome } from '../../shared/api/query.js';
 
 const NOTE = 'notes/2026-12-01-handover.md';
 const QUESTION = 'Where is the spare key of the lighthouse keeper hidden?';

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LexicalEngine } from '../../services/shard/engines/lexical/lexical-engine.js';
-import type { DomainContext, SourceFile } from '../../services/shard/context/domain-context.js';
-import { splitLines } from '../../services/shard/context/load-domain.js';
+import type { DomainContext, SourceFile } from '../../services/shard/domain/domain-context.js';
+import { splitLines } from '../../services/shard/domain/load-domain.js';
 
 function file(source: string, text: string): SourceFile {
   return { source, lines: splitLines(text), tokens: Math.ceil(text.length / 4) };

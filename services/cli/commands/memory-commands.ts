@@ -6,10 +6,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { MAX_TTL_SEC } from '../../../shared/api/sources.js';
+import { ClientError, CoordinatorClient, type ClientOptions } from '../../../shared/api/client.js';
 import { DOMAIN_PATTERN } from '../../../shared/queues/names.js';
 import type { SourceInfo } from '../../../shared/queues/schemas.js';
-import { ClientError, type ClientOptions } from '../client/coordinator-client.js';
-import { deleteSource, getWrittenSource, listSources, putSource } from '../client/sources-client.js';
 
 interface ClientFlags {
   url?: string;
@@ -18,6 +17,10 @@ interface ClientFlags {
 
 function clientOptions(flags: ClientFlags): ClientOptions {
   return { url: flags.url ?? process.env.MEMFLEET_URL ?? 'http://127.0.0.1:8080', token: flags.token ?? process.env.MEMFLEET_API_TOKEN };
+}
+
+function clientFor(flags: ClientFlags): CoordinatorClient {
+  return new CoordinatorClient(clientOptions(flags));
 }
 
 function fail(err: unknown): never {
@@ -38,12 +41,22 @@ function parseWhole(name: string, max: number) {
   };
 }
 
+/** The document as UTF-8 text; bytes that are not UTF-8 are an error here, not silently replaced. */
 async function readInput(file: string | undefined): Promise<string> {
-  if (file !== undefined && file !== '-') return readFile(file, 'utf8');
-  if (process.stdin.isTTY) process.stderr.write('memfleet: reading the document from stdin (end with Ctrl-D)…\n');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  let bytes: Buffer;
+  if (file !== undefined && file !== '-') {
+    bytes = await readFile(file);
+  } else {
+    if (process.stdin.isTTY) process.stderr.write('memfleet: reading the document from stdin (end with Ctrl-D)…\n');
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    bytes = Buffer.concat(chunks);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`${file !== undefined && file !== '-' ? file : 'stdin'} is not UTF-8 text: convert it (e.g. iconv -t UTF-8) and try again.`);
+  }
 }
 
 /** SOURCE ORIGIN LINES TOKENS VERSION EXPIRES, padded. */
@@ -91,7 +104,7 @@ export function registerMemoryCommands(program: Command): void {
     .action(async (file: string | undefined, opts: ClientFlags & { shard: string; source: string; ttl?: number; ifMatch?: number; json?: boolean }) => {
       try {
         const text = await readInput(file);
-        const res = await putSource(clientOptions(opts), { shard: opts.shard, source: opts.source, text, ttlSec: opts.ttl, ifMatch: opts.ifMatch });
+        const res = await clientFor(opts).remember({ shard: opts.shard, source: opts.source, text, ttlSec: opts.ttl, ifMatch: opts.ifMatch });
         process.stdout.write(
           opts.json
             ? `${JSON.stringify(res, null, 2)}\n`
@@ -109,7 +122,7 @@ export function registerMemoryCommands(program: Command): void {
     .option('--json', 'print the API response')
     .action(async (opts: ClientFlags & { shard: string; source: string; ifMatch?: number; json?: boolean }) => {
       try {
-        const res = await deleteSource(clientOptions(opts), { shard: opts.shard, source: opts.source, ifMatch: opts.ifMatch });
+        const res = await clientFor(opts).forget({ shard: opts.shard, source: opts.source, ifMatch: opts.ifMatch });
         process.stdout.write(opts.json ? `${JSON.stringify(res, null, 2)}\n` : `Forgot ${res.shard}/${res.source} (version ${res.version}).\n`);
       } catch (err) {
         fail(err);
@@ -121,7 +134,7 @@ export function registerMemoryCommands(program: Command): void {
     .option('--json', 'print the API response')
     .action(async (opts: ClientFlags & { shard: string; json?: boolean }) => {
       try {
-        const res = await listSources(clientOptions(opts), opts.shard);
+        const res = await clientFor(opts).sources(opts.shard);
         process.stdout.write(opts.json ? `${JSON.stringify(res, null, 2)}\n` : `${renderSources(res.sources)}\n${res.truncated ? `(first ${res.sources.length} of ${res.total})\n` : ''}`);
       } catch (err) {
         fail(err);
@@ -133,12 +146,12 @@ export function registerMemoryCommands(program: Command): void {
     .requiredOption('--out <dir>', 'folder to write into (created if missing); files keep their source paths')
     .action(async (opts: ClientFlags & { shard: string; out: string }) => {
       try {
-        const client = clientOptions(opts);
-        const list = await listSources(client, opts.shard);
+        const client = clientFor(opts);
+        const list = await client.sources(opts.shard);
         const written = list.sources.filter((s) => s.origin === 'written');
         const root = path.resolve(opts.out);
         for (const s of written) {
-          const doc = await getWrittenSource(client, opts.shard, s.source);
+          const doc = await client.writtenSource(opts.shard, s.source);
           const target = path.resolve(root, doc.source);
           // Names are checked by the coordinator; this keeps a hostile one from leaving DIR anyway.
           if (!target.startsWith(root + path.sep)) throw new Error(`refusing to write ${doc.source} outside ${root}`);

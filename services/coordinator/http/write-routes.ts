@@ -8,9 +8,9 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeIssues } from '../../../shared/config/env.js';
-import { IF_MATCH_PATTERN, PutJsonBodySchema, PutQuerySchema, SourceParamsSchema } from '../../../shared/api/sources.js';
+import { IF_MATCH_PATTERN, PutSourceJsonBodySchema, PutSourceQuerySchema, WrittenSourceParamsSchema } from '../../../shared/api/sources.js';
 import { sendError } from './errors.js';
-import type { HttpDeps } from './server.js';
+import type { HttpDeps } from './deps.js';
 import { SourceWriteError, type SourceWriter } from '../memory/source-writer.js';
 
 const TEXT_TYPES = ['text/plain', 'text/markdown'];
@@ -42,7 +42,7 @@ export function registerWriteRoutes(server: FastifyInstance, deps: HttpDeps & { 
     scope.put('/v1/shards/:shard/sources/*', { bodyLimit }, async (req, reply) => {
       const target = targetOf(req, reply);
       if (!target) return reply;
-      const query = PutQuerySchema.safeParse(req.query);
+      const query = PutSourceQuerySchema.safeParse(req.query);
       if (!query.success) return sendError(reply, 400, 'invalid_query', describeIssues(query.error));
       const ifMatch = ifMatchOf(req, reply);
       if (ifMatch === null) return reply;
@@ -79,7 +79,7 @@ export function registerWriteRoutes(server: FastifyInstance, deps: HttpDeps & { 
       sendError(reply, 503, 'shutting_down', 'The coordinator is shutting down: retry in a moment.');
       return undefined;
     }
-    const params = SourceParamsSchema.safeParse(req.params);
+    const params = WrittenSourceParamsSchema.safeParse(req.params);
     if (!params.success) {
       sendError(reply, 404, 'unknown_shard', 'Shard names are lowercase letters, digits and dashes: GET /v1/shards lists them.');
       return undefined;
@@ -118,7 +118,7 @@ export function registerWriteRoutes(server: FastifyInstance, deps: HttpDeps & { 
       sendError(reply, 400, 'empty_body', 'body: the document is empty; send its text as text/plain or text/markdown, or JSON {"text": "…"}.');
       return undefined;
     }
-    const parsed = PutJsonBodySchema.safeParse(body);
+    const parsed = PutSourceJsonBodySchema.safeParse(body);
     if (!parsed.success) {
       sendError(reply, 400, 'invalid_body', describeIssues(parsed.error));
       return undefined;

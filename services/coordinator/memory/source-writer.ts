@@ -286,7 +286,7 @@ function countLines(text: string): number {
   return /\r?\n$/.test(text) ? n - 1 : n;
 }
 
-/** The shards' estimate (services/shard/context/tokens.ts): one token per four characters. */
+/** The shards' estimate (services/shard/domain/tokens.ts): one token per four characters. */
 function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }

@@ -1,7 +1,7 @@
 /** What every shard engine (lexical, anthropic, noop) provides. */
 import type { DomainTerms } from '../../../shared/fleet/manifest.js';
 import type { Citation, EngineName, Turn, Usage } from '../../../shared/queues/schemas.js';
-import type { SourceFile } from '../context/domain-context.js';
+import type { SourceFile } from '../domain/domain-context.js';
 
 export interface EngineQuestion {
   question: string;
@@ -28,7 +28,7 @@ export interface Engine {
   answer(question: EngineQuestion, signal?: AbortSignal): Promise<EngineAnswer>;
   /** Most characteristic terms of the domain, for the manifest (routing). */
   topTerms(limit: number): string[];
-  /** Per-term window counts for routed mode (services/coordinator/routing); engines without an index leave it out. */
+  /** Per-term window counts for routed mode (services/coordinator/domain/routing); engines without an index leave it out. */
   domainTerms?(): DomainTerms;
   /** Takes in written sources as they change; the folder part of the engine stays as built. */
   updateWritten(change: WrittenChange): void;

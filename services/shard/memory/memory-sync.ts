@@ -15,7 +15,7 @@ import type { MemoryStore } from '../../../shared/memory/memory-store.js';
 import { openRecord } from '../../../shared/memory/record.js';
 import type { MemoryMetrics } from '../../../shared/memory/metrics.js';
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
-import type { SourceFile } from '../context/domain-context.js';
+import type { SourceFile } from '../domain/domain-context.js';
 import type { Engine } from '../engines/engine.js';
 import { WrittenState, type Applied } from './written-state.js';
 

@@ -16,9 +16,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { OpenedRecord } from '../../../shared/memory/record.js';
-import type { SourceFile } from '../context/domain-context.js';
-import { splitLines } from '../context/load-domain.js';
-import { estimateTokens } from '../context/tokens.js';
+import type { SourceFile } from '../domain/domain-context.js';
+import { splitLines } from '../domain/load-domain.js';
+import { estimateTokens } from '../domain/tokens.js';
 
 export interface ChangeBatch {
   version: number;
