@@ -90,7 +90,7 @@ describe('memfleet CLI against a live fleet', () => {
     try {
       const fromStdin = await cliWithInput(['remember', '--shard', 'harbor', '--source', 'notes/tide.md'], 'The tide gauge at the north pier was recalibrated by Oskar Lind.\n', env);
       assert.equal(fromStdin.code, 0, fromStdin.stderr);
-      assert.match(fromStdin.stdout, /^Remembered harbor\/notes\/tide\.md: 1 lines, \d+ tokens, version \d+\.$/m);
+      assert.match(fromStdin.stdout, /^Remembered harbor\/notes\/tide\.md: 1 line, \d+ tokens, version \d+\.$/m);
       writeFileSync(join(dir, 'crane.md'), '# Crane\n\nThe harbour crane is out of service until Friday.\n');
       const fromFile = await cli(['remember', '--shard', 'harbor', '--source', 'notes/crane.md', '--ttl', '3600', join(dir, 'crane.md')], env);
       assert.equal(fromFile.code, 0, fromFile.stderr);

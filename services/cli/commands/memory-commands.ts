@@ -108,7 +108,7 @@ export function registerMemoryCommands(program: Command): void {
         process.stdout.write(
           opts.json
             ? `${JSON.stringify(res, null, 2)}\n`
-            : `${res.created ? 'Remembered' : 'Replaced'} ${res.shard}/${res.source}: ${res.lines} lines, ${res.tokens} tokens, version ${res.version}${res.expiresAt ? `, forgotten at ${res.expiresAt}` : ''}.\n`,
+            : `${res.created ? 'Remembered' : 'Replaced'} ${res.shard}/${res.source}: ${res.lines} ${res.lines === 1 ? 'line' : 'lines'}, ${res.tokens} tokens, version ${res.version}${res.expiresAt ? `, forgotten at ${res.expiresAt}` : ''}.\n`,
         );
       } catch (err) {
         fail(err);

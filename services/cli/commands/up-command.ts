@@ -13,7 +13,7 @@ export function registerUpCommand(program: Command): void {
     .option('-e, --engine <engine>', 'shard engine: lexical | anthropic | noop (env ENGINE)')
     .addHelpText(
       'after',
-      '\nUses REDIS_URL (default redis://127.0.0.1:6379); when nothing answers there and redis-server is\ninstalled, starts a private one on a free port. Without MEMFLEET_HMAC_KEYS it generates keys for this run.\nChild logs at LOG_LEVEL (default warn) are prefixed with the process name. Stop with Ctrl-C.',
+      '\nUses REDIS_URL (default redis://127.0.0.1:6379); when nothing answers there and redis-server is\ninstalled, starts a private one on a free port, keeping its data in <contexts>/.memfleet/redis.\nWithout MEMFLEET_HMAC_KEYS it generates keys once and keeps them in <contexts>/.memfleet/keys.env\n(mode 0600), so notes written to the fleet (memfleet remember) survive restarts.\nChild logs at LOG_LEVEL (default warn) are prefixed with the process name. Stop with Ctrl-C.',
     )
     .action(async (opts: { contexts: string; port: string; host: string; replicas: string; engine?: string }) => {
       const port = Number(opts.port);

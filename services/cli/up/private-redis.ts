@@ -1,9 +1,11 @@
 /**
  * For `memfleet up` on a laptop with no Redis running: start a private
- * redis-server on a free loopback port, in a temp dir, for the life of the fleet.
+ * redis-server on a free loopback port, for the life of the fleet. With a data
+ * folder it keeps an append-only file there (written sources survive the next
+ * `memfleet up`); without one it runs in a temp dir removed on stop.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -32,12 +34,14 @@ export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boole
   }
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export async function startPrivateRedis(opts: { dataDir?: string | undefined } = {}): Promise<PrivateRedis> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'memfleet-redis-'));
+  const keep = opts.dataDir !== undefined;
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'memfleet-redis-'));
+  if (keep) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', keep ? 'yes' : 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -60,7 +64,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
