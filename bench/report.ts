@@ -171,7 +171,7 @@ export function formatMarkdown(r: BenchResults): string {
   if (r.writes) {
     const w = r.writes;
     out.push(
-      `**Writes** (memory that grows): ${w.replicas} lexical replicas of \`${w.domain}\`; a note PUT over HTTP, then either both replicas' \`memfleet_memory_version\` polled until each has applied it (no question asked: the signed notification path), or a question asked at once (the job carries the version, so the replica catches up first). Then ${s.concurrency} closed-loop callers with no writes, and again while a writer PUTs notes back to back (${Math.round(w.writesPerSec)} writes/s).`,
+      `**Writes** (memory that grows): ${w.replicas} lexical replicas of \`${w.domain}\`; a note PUT over HTTP, then either both replicas' \`memfleet_memory_version\` polled until each has applied it (no question asked: the signed notification path), or a question asked at once (the job carries the version, so the replica catches up first). Then ${s.concurrency} closed-loop callers with no writes, and again while a writer PUTs notes to 20 sources at a steady pace (${Math.round(w.writesPerSec)} writes/s measured).`,
     );
     out.push('');
     out.push(

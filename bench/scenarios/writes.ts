@@ -6,9 +6,9 @@
  *   notification path, with no question asked).
  * - Write to cited: PUT a note, then ask about it at once; the answer must
  *   cite it (the query carries the version, so the replica catches up first).
- * - Query latency while writes run (a writer PUTting notes back to back to 20
- *   sources) against the same closed loop of questions with no writes, in the
- *   same run, as a ratio.
+ * - Query latency while writes run (a writer PUTting notes to 20 sources at
+ *   WRITES_PER_SEC, an agent fleet taking notes busily) against the same
+ *   closed loop of questions with no writes, in the same run, as a ratio.
  */
 import { request } from 'node:http';
 import type { BenchContext } from '../context.js';
@@ -18,6 +18,9 @@ import { closedLoop, type ClosedLoopResult } from '../load.js';
 import { DEMO_QUESTIONS } from '../questions.js';
 import { startShard, type BenchProcess, type Coordinator } from '../services.js';
 import { summarize, type Summary } from '../stats.js';
+
+/** The writer's pace during the "with writes" loop. */
+const WRITES_PER_SEC = 20;
 
 export interface WritesResult {
   domain: string;
@@ -99,7 +102,7 @@ export async function runWrites(ctx: BenchContext, coordinator: Coordinator, con
         for (;;) {
           const versions = await Promise.all(replicas.map((r) => versionOf(r.metricsPort)));
           if (versions.every((v) => v >= version)) break;
-          await new Promise((r) => setTimeout(r, 2));
+          await new Promise((r) => setTimeout(r, 5));
         }
         visibleMs.push(performance.now() - t0);
       } else {
@@ -116,7 +119,12 @@ export async function runWrites(ctx: BenchContext, coordinator: Coordinator, con
     let writing = true;
     let written = 0;
     const writer = (async () => {
+      const start = performance.now();
       for (let i = 0; writing; i++) {
+        const due = start + (i * 1000) / WRITES_PER_SEC;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (!writing) break;
         await put(base, notePath(i % 20), `Entry ${i}: the harbour pilot logged ${i % 7} tugs and ${i % 11} barges at dawn.\n`);
         written++;
       }
