@@ -22,6 +22,7 @@ import {
   type ServiceProcess,
 } from '../helpers/fleet-processes.js';
 import { deleteSource, getSource, listSources, putSource } from '../helpers/memory-http.js';
+import { metricValue } from '../helpers/fault-kit.js';
 import type { MergedCitation as Citation, ShardOutcome } from '../../shared/api/query.js';
 
 const NOTE = 'notes/2026-12-01-handover.md';
@@ -229,6 +230,26 @@ describe('memory that grows (2 replicas, separate processes)', () => {
     assert.equal((await putSource(url, 'harbor', 'notes/new.md', 'y\n', { ifMatch: 'soon' })).status, 400);
 
     assert.equal((await putSource(url, 'harbor', 'notes/t.md', 'x\n', { ttl: 0 })).status, 400);
+  });
+
+  test('When writes happened, then the coordinator counts them by outcome and every replica observed write-to-visible', async () => {
+    const metrics = await (await fetch(`${coordinator.url}/metrics`)).text();
+    const count = (outcome: string) => metricValue(metrics, 'memfleet_source_writes_total', { shard: 'harbor', outcome });
+    assert.ok(count('created') >= 1 && count('replaced') >= 1 && count('deleted') >= 1, metrics.split('\n').filter((l) => l.includes('source_writes')).join('\n'));
+    assert.ok(count('folder_source') >= 1 && count('domain_full') >= 1 && count('precondition_failed') >= 1 && count('invalid') >= 1);
+    const infos = (await new HeartbeatStore(client, redis.prefix).replicaInfo()).filter((r) => r.shard === 'harbor');
+    assert.equal(infos.length, 2);
+    const rows = (await (await fetch(`${coordinator.url}/v1/shards`)).json()) as { shard: string; version: number }[];
+    const version = rows.find((r) => r.shard === 'harbor')!.version;
+    for (const info of infos) {
+      const text = await (await fetch(`http://127.0.0.1:${info.metricsPort}/metrics`)).text();
+      assert.ok(metricValue(text, 'memfleet_write_visible_seconds_count', { shard: 'harbor' }) >= 1, `replica ${info.replica} observed no write`);
+      // Idle replicas caught up through the write notifications alone.
+      await waitFor(`${info.replica} at version ${version}`, async () => {
+        const now = await (await fetch(`http://127.0.0.1:${info.metricsPort}/metrics`)).text();
+        return metricValue(now, 'memfleet_memory_version', { shard: 'harbor' }) === version;
+      }, 5_000);
+    }
   });
 
   test('When a note has a ttl, then it is cited until it expires and is gone from answers and listings after', async () => {
