@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LexicalEngine } from '../../services/shard/engines/lexical/lexical-engine.js';
 import type { DomainContext, SourceFile } from '../../services/shard/domain/domain-context.js';
-import { splitLines } from '../../services/shard/domain/load-domain.js';
+import { splitLines } from '../../shared/text/lines.js';
 
 function file(source: string, text: string): SourceFile {
   return { source, lines: splitLines(text), tokens: Math.ceil(text.length / 4) };

@@ -13,6 +13,8 @@ import type { MemoryMetrics, WriteOutcomeLabel } from '../../../shared/memory/me
 import { sealNotification } from '../../../shared/memory/notification.js';
 import { memoryKeyring, openRecord, sealRecord, MAX_SOURCE_BYTES_LIMIT, type WrittenRecord } from '../../../shared/memory/record.js';
 import { sourceNameProblem } from '../../../shared/memory/source-name.js';
+import { splitLines } from '../../../shared/text/lines.js';
+import { estimateTokens } from '../../../shared/text/tokens.js';
 import type { DeleteSourceResponse, DomainFullDetails, PutSourceResponse, WrittenSourceResponse } from '../../../shared/api/sources.js';
 import type { ShardDirectory } from '../fanout/shard-directory.js';
 
@@ -70,7 +72,7 @@ export class SourceWriter {
       }
       const folder = await this.folderOf(req.shard);
       if (await this.deps.store.isFolderSource(req.shard, req.source)) throw folderSource(req.shard, req.source);
-      const lines = countLines(text);
+      const lines = splitLines(text).length;
       const tokens = estimateTokens(text);
       const allowance = folder.budget - folder.tokens;
       const result = await this.commit(req.shard, req.source, (version, writtenAt) => {
@@ -277,16 +279,4 @@ function unknownSource(shard: string, source: string): SourceWriteError {
 
 function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-/** Lines as the folder loader counts them (splitLines): a trailing newline ends the last line. */
-function countLines(text: string): number {
-  if (text === '') return 0;
-  const n = text.split(/\r?\n/).length;
-  return /\r?\n$/.test(text) ? n - 1 : n;
-}
-
-/** The shards' estimate (services/shard/domain/tokens.ts): one token per four characters. */
-function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
 }

@@ -17,8 +17,8 @@
 import { createHash } from 'node:crypto';
 import type { OpenedRecord } from '../../../shared/memory/record.js';
 import type { SourceFile } from '../domain/domain-context.js';
-import { splitLines } from '../domain/load-domain.js';
-import { estimateTokens } from '../domain/tokens.js';
+import { splitLines } from '../../../shared/text/lines.js';
+import { estimateTokens } from '../../../shared/text/tokens.js';
 
 export interface ChangeBatch {
   version: number;

@@ -20,7 +20,7 @@ import { countsFromApi, priceUsage, recordUsage } from '../../../../shared/llm/u
 import type { Citation } from '../../../../shared/queues/schemas.js';
 import type { DomainContext, SourceFile } from '../../domain/domain-context.js';
 import { DomainLoadError } from '../../domain/load-domain.js';
-import { estimateTokens } from '../../domain/tokens.js';
+import { estimateTokens } from '../../../../shared/text/tokens.js';
 import type { Engine, EngineAnswer, EngineQuestion, WrittenChange } from '../engine.js';
 import { checkCitations, type Rejection } from './citation-check.js';
 import { checkFit, QUESTION_ALLOWANCE_TOKENS } from './context-budget.js';
