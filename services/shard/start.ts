@@ -114,7 +114,7 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     metrics,
     log: logger,
   });
-  Object.assign(deps, { memory });
+  deps.memory = memory;
   const readDeps = { ...deps, sources: () => sourceIndex };
   const outcomes = new ResultPublisher(redis, config.prefix, logger);
 
