@@ -29,6 +29,7 @@ function sourcePath(shard: string, source: string): string {
 function ifMatchHeader(version: number | undefined): Record<string, string> {
   return version === undefined ? {} : { 'if-match': `"${version}"` };
 }
+import { SupervisorListSchema, type SupervisorList } from './supervisor.js';
 
 export class ClientError extends Error {
   constructor(
@@ -153,6 +154,11 @@ export class CoordinatorClient {
   /** GET /v1/shards/:shard/sources/*: one written source's text and version. */
   async writtenSource(shard: string, source: string): Promise<WrittenSourceResponse> {
     return this.checked('GET /v1/shards/:shard/sources/*', WrittenSourceSchema, await callCoordinator(this.opts, 'GET', sourcePath(shard, source)));
+  }
+
+  /** GET /v1/supervisor: the processes `memfleet up` supervises (empty list without `up`). */
+  async supervisors(): Promise<SupervisorList> {
+    return this.checked('GET /v1/supervisor', SupervisorListSchema, await callCoordinator(this.opts, 'GET', '/v1/supervisor'));
   }
 
   private checked<S extends z.ZodType>(route: string, schema: S, json: unknown): z.output<S> {

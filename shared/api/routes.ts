@@ -17,6 +17,7 @@ import {
   SourceListSchema,
   WrittenSourceSchema,
 } from './sources.js';
+import { SupervisorListSchema } from './supervisor.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -42,6 +43,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'PUT', path: '/v1/shards/:shard/sources/*', query: PutSourceQuerySchema, response: PutSourceResponseSchema },
   { method: 'DELETE', path: '/v1/shards/:shard/sources/*', response: DeleteSourceResponseSchema },
   { method: 'GET', path: '/v1/shards/:shard/sources/*', response: WrittenSourceSchema },
+  { method: 'GET', path: '/v1/supervisor', response: SupervisorListSchema },
   { method: 'GET', path: '/healthz', response: HealthSchema },
   { method: 'GET', path: '/readyz', response: ReadinessSchema },
   { method: 'GET', path: '/metrics' },

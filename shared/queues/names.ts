@@ -29,4 +29,6 @@ export const keys = {
   nonce: (prefix: string, scope: string, nonce: string) => `${prefix}:nonce:${scope}:${nonce}`,
   /** Pub/sub channel: shards announce finished jobs to the coordinators (shared/queues/result-channel.ts). */
   results: (prefix: string) => `${prefix}:results`,
+  /** Hash: one JSON record per running `memfleet up`, the processes it supervises (shared/fleet/supervisor-status.ts). */
+  supervisors: (prefix: string) => `${prefix}:fleet:supervisors`,
 } as const;

@@ -1,7 +1,9 @@
 /** The private redis-server `memfleet up` starts when no Redis answers. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -52,6 +54,26 @@ describe('private redis for memfleet up', () => {
       assert.notEqual(keys.MEMFLEET_HMAC_KEYS, keys.MEMFLEET_SHARD_HMAC_KEYS);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('When the process that started it is killed with kill -9, then the private Redis stops and its folder is removed', async () => {
+    // A stand-in for `memfleet up`: starts a private Redis, prints where, then waits to be killed.
+    const script = `import { startPrivateRedis } from './services/cli/up/private-redis.ts';
+      const r = await startPrivateRedis();
+      const dir = (await import('node:child_process')).execFileSync('redis-cli', ['-u', r.url, 'config', 'get', 'dir'], { encoding: 'utf8' }).split('\\n')[1];
+      console.log(JSON.stringify({ url: r.url, dir }));
+      setInterval(() => undefined, 1000);`;
+    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const first = await new Promise<string>((resolve) => createInterface({ input: owner.stdout }).once('line', resolve));
+    const { url, dir } = JSON.parse(first) as { url: string; dir: string };
+    assert.equal(await redisAnswers(url), true);
+    assert.ok(existsSync(dir));
+    owner.kill('SIGKILL');
+    const until = Date.now() + 15_000;
+    while ((await redisAnswers(url, 300)) || existsSync(dir)) {
+      assert.ok(Date.now() < until, `the private Redis at ${url} (${dir}) outlived its owner by 15 s`);
+      await new Promise((r) => setTimeout(r, 200));
     }
   });
 

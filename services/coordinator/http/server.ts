@@ -15,6 +15,7 @@ import { registerConsole } from './console.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
 import { registerSourceRoutes } from './source-routes.js';
 import { registerWriteRoutes } from './write-routes.js';
+import { registerSupervisorRoute } from './supervisor-route.js';
 import { shardLoad } from '../fanout/shard-load.js';
 
 export function buildServer(deps: HttpDeps): FastifyInstance {
@@ -185,6 +186,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   // Interfaces for people and agents (docs/interfaces.md): source lines, the queue dashboard, the web console.
   registerSourceRoutes(server, deps);
   registerWriteRoutes(server, { ...deps, maxSourceBytes: config.maxSourceBytes });
+  registerSupervisorRoute(server, deps);
   registerQueueDashboard(server, deps);
   registerConsole(server, deps);
 
