@@ -174,10 +174,16 @@ export function formatMarkdown(r: BenchResults): string {
       `**Writes** (memory that grows): ${w.replicas} lexical replicas of \`${w.domain}\`; a note PUT over HTTP, then either both replicas' \`memfleet_memory_version\` polled until each has applied it (no question asked: the signed notification path), or a question asked at once (the job carries the version, so the replica catches up first). Then ${s.concurrency} closed-loop callers with no writes, and again while a writer PUTs notes to 20 sources at a steady pace (${Math.round(w.writesPerSec)} writes/s measured).`,
     );
     out.push('');
+    const e200w = r.engines.find((e) => e.domain === 'bench-200k');
     out.push(
       table(
         ['measure', 'n', 'p50 ms', 'p99 ms', 'max ms'],
         [
+          ...(e200w
+            ? [
+                ['one note into the 200K index, in-process (loading and indexing it from scratch: ' + Math.round(e200w.buildMs) + ' ms)', e200w.noteUpdate.n, ms(e200w.noteUpdate.p50), ms(e200w.noteUpdate.p99), ms(e200w.noteUpdate.max)],
+              ]
+            : []),
           ['PUT round trip', w.put.n, ms(w.put.p50), ms(w.put.p99), ms(w.put.max)],
           ['PUT sent → visible on both replicas', w.visibleEverywhere.n, ms(w.visibleEverywhere.p50), ms(w.visibleEverywhere.p99), ms(w.visibleEverywhere.max)],
           ['PUT sent → answer cites the note', w.cited.n, ms(w.cited.p50), ms(w.cited.p99), ms(w.cited.max)],
@@ -285,6 +291,8 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     coordinator_rss_mb_peak: r3(r.lexical.coordinatorAfterLoad?.peakRssMb),
     ...(r.writes
       ? {
+          note_index_update_200k_p50_ms: r3(r.engines.find((e) => e.domain === 'bench-200k')?.noteUpdate.p50),
+          note_index_update_200k_p99_ms: r3(r.engines.find((e) => e.domain === 'bench-200k')?.noteUpdate.p99),
           write_visible_all_replicas_p50_ms: r3(r.writes.visibleEverywhere.p50),
           write_visible_all_replicas_p99_ms: r3(r.writes.visibleEverywhere.p99),
           write_to_cited_p50_ms: r3(r.writes.cited.p50),
