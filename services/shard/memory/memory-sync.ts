@@ -38,6 +38,8 @@ const MAX_ROUNDS = 3;
 export class MemorySync {
   readonly state: WrittenState;
   private running: Promise<void> | undefined;
+  /** The catch-up that follows the running one, for whoever asked while it ran. */
+  private next: Promise<void> | undefined;
   private warnedBehind = false;
 
   constructor(
@@ -61,6 +63,8 @@ export class MemorySync {
    */
   async ensure(version: number | undefined): Promise<number> {
     this.expireNow();
+    // The catch-up already running may well cover this version: wait for it before asking for another.
+    if (version !== undefined && this.state.version < version && this.running) await this.running.catch(() => undefined);
     for (let round = 0; version !== undefined && this.state.version < version && round < MAX_ROUNDS; round++) {
       await this.catchUp();
     }
@@ -72,12 +76,29 @@ export class MemorySync {
     return this.state.version;
   }
 
-  /** Reads what changed since this replica's version and applies it (single-flight). */
+  /**
+   * Reads what changed since this replica's version and applies it. One runs at
+   * a time; a call while one runs gets the next one, which starts when it ends
+   * (the running one may have read Redis before the write the caller heard of),
+   * and every call meanwhile shares that next one.
+   */
   catchUp(): Promise<void> {
-    this.running ??= this.run().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    if (this.running === undefined) {
+      this.running = this.run().finally(() => {
+        this.running = undefined;
+      });
+      return this.running;
+    }
+    this.next ??= this.running.then(
+      () => this.startNext(),
+      () => this.startNext(),
+    );
+    return this.next;
+  }
+
+  private startNext(): Promise<void> {
+    this.next = undefined;
+    return this.catchUp();
   }
 
   private async run(): Promise<void> {
