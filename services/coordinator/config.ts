@@ -3,9 +3,19 @@ import { z } from 'zod';
 import { parseCommonConfig, type CommonConfig } from '../../shared/config/common.js';
 import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
+import { parseAllowedHosts, type AllowedHosts } from './http/allowed-hosts.js';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 import { DEFAULT_MIN_SCORE } from './domain/merge.js';
 import { DEFAULT_MAX_SOURCE_BYTES, MAX_SOURCE_BYTES_LIMIT } from '../../shared/memory/record.js';
 import { parseSynthesisConfig, type SynthesisConfig } from './domain/synthesis/synthesis-config.js';
+import { DEFAULT_EVENTS_MAX_LEN, DEFAULT_KEEP_COMPLETED_JOBS, queueRetention, type QueueRetention } from '../../shared/queues/queue-retention.js';
+
+/**
+ * Queries per minute per client address unless RATE_LIMIT_PER_MIN says otherwise: ten a second,
+ * far above what a person or an agent asks, low enough that one client cannot monopolise the
+ * shards' engines. Benchmarks and the evaluation set their own (0).
+ */
+export const DEFAULT_RATE_LIMIT_PER_MIN = 600;
 
 const COORDINATOR_VARS = [
   'PORT',
@@ -20,10 +30,14 @@ const COORDINATOR_VARS = [
   'MIN_SCORE',
   'QUEUE_DASHBOARD',
   'RATE_LIMIT_PER_MIN',
+  'ALLOWED_HOSTS',
+  'TRUST_PROXY',
   'STALE_JOB_SEC',
   'QUEUE_SWEEP_INTERVAL_MS',
   'MAX_SOURCE_BYTES',
   'MEMORY_SWEEP_INTERVAL_MS',
+  'QUEUE_EVENTS_MAX_LEN',
+  'KEEP_COMPLETED_JOBS',
 ] as const;
 
 const CoordinatorSchema = z.object({
@@ -52,11 +66,35 @@ const CoordinatorSchema = z.object({
     .enum(['readonly', 'readwrite', 'off'], { error: 'expected "readonly" (default), "readwrite" or "off"' })
     .optional()
     .transform((v) => v ?? 'readonly'),
-  RATE_LIMIT_PER_MIN: envField.int(0, 0, 1_000_000),
+  RATE_LIMIT_PER_MIN: envField.int(DEFAULT_RATE_LIMIT_PER_MIN, 0, 1_000_000),
+  ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const parsed = parseAllowedHosts(v);
+      if (parsed !== undefined && 'error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (typeof parsed === 'object' && !Array.isArray(parsed)) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   STALE_JOB_SEC: envField.int(-1, 0, 30 * 86_400),
   QUEUE_SWEEP_INTERVAL_MS: envField.int(30_000, 100, 3_600_000),
   MAX_SOURCE_BYTES: envField.int(DEFAULT_MAX_SOURCE_BYTES, 1_024, MAX_SOURCE_BYTES_LIMIT),
   MEMORY_SWEEP_INTERVAL_MS: envField.int(1_000, 100, 3_600_000),
+  QUEUE_EVENTS_MAX_LEN: envField.int(DEFAULT_EVENTS_MAX_LEN, 0, 1_000_000),
+  KEEP_COMPLETED_JOBS: envField.int(DEFAULT_KEEP_COMPLETED_JOBS, 1, 1_000_000),
 });
 
 export interface CoordinatorConfig extends CommonConfig {
@@ -74,8 +112,15 @@ export interface CoordinatorConfig extends CommonConfig {
   minScore: number;
   /** bull-board at /admin/queues: read-only by default; see docs/interfaces.md. */
   queueDashboard: 'readonly' | 'readwrite' | 'off';
-  /** Queries per minute one client (bearer token, else IP) may send to /v1/query; 0 = no limit. See docs/reliability.md. */
+  /** Queries per minute one client address may send to /v1/query; 0 = no limit. See docs/reliability.md. */
   rateLimitPerMin: number;
+  /**
+   * Host names the guarded routes (/v1, /admin) answer to besides loopback (ALLOWED_HOSTS). Checked when
+   * no API token is set (it stands in for the token against DNS rebinding), and with a token when set.
+   */
+  allowedHosts: AllowedHosts | undefined;
+  /** Fastify's trustProxy: which peers' X-Forwarded-* headers count (TRUST_PROXY). */
+  trustProxy: TrustProxy;
   /** Unfinished shard jobs older than this are removed from the queues (a domain that never comes back); 0 = never. */
   staleJobSec: number;
   /** How often the queues are swept for stale jobs. */
@@ -84,6 +129,8 @@ export interface CoordinatorConfig extends CommonConfig {
   maxSourceBytes: number;
   /** How often expired written sources are swept (a signed tombstone each, so the version says they are gone). */
   memorySweepIntervalMs: number;
+  /** What Redis keeps of finished shard jobs and their events (QUEUE_EVENTS_MAX_LEN, KEEP_COMPLETED_JOBS; docs/reliability.md). */
+  retention: QueueRetention;
   /** Claude synthesis of the merged answer (SYNTHESIS, SYNTH_MODEL; see docs/claude.md). */
   synthesis?: SynthesisConfig;
 }
@@ -118,10 +165,13 @@ export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
     minScore: raw.MIN_SCORE,
     queueDashboard: raw.QUEUE_DASHBOARD,
     rateLimitPerMin: raw.RATE_LIMIT_PER_MIN,
+    allowedHosts: raw.ALLOWED_HOSTS,
+    trustProxy: raw.TRUST_PROXY,
     staleJobSec,
     queueSweepIntervalMs: raw.QUEUE_SWEEP_INTERVAL_MS,
     maxSourceBytes: raw.MAX_SOURCE_BYTES,
     memorySweepIntervalMs: raw.MEMORY_SWEEP_INTERVAL_MS,
+    retention: queueRetention({ maxTimeoutMs: raw.MAX_QUERY_TIMEOUT_MS, eventsMaxLen: raw.QUEUE_EVENTS_MAX_LEN, keepCompletedJobs: raw.KEEP_COMPLETED_JOBS }),
     synthesis: parseSynthesisConfig(env),
   };
 }

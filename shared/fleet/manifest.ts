@@ -1,5 +1,6 @@
 /** What a shard publishes about its domain (for /v1/shards and routing) and about itself. */
 import { z } from 'zod';
+import { PrefixCostSchema } from '../api/shards.js';
 import { EngineNameSchema } from '../queues/schemas.js';
 
 /**
@@ -28,6 +29,8 @@ export const ManifestSchema = z.object({
   terms: DomainTermsSchema.optional(),
   /** Written sources among `sources` (kept in Redis, docs/architecture.md). */
   written: z.number().int().min(0).optional(),
+  /** Claude engine: the cached prefix's counted tokens and price band (shown in /v1/shards). */
+  prefix: PrefixCostSchema.optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 

@@ -124,6 +124,13 @@ describe('memfleet CLI against a live fleet', () => {
       const noToken = await cliWithInput(['remember', '--shard', 'harbor', '--source', 'notes/x.md'], 'x', { MEMFLEET_URL: fleet.coordinator.url });
       assert.equal(noToken.code, 1);
       assert.match(noToken.stderr, /401/);
+      // The write routes sit behind the token like every /v1 route, however the path is spelled.
+      for (const path of ['/v1/shards/harbor/sources/notes/x.md', '/%761/shards/harbor/sources/notes/x.md', '/v1/shards/harbor/sources/notes%2Fx.md']) {
+        for (const method of ['PUT', 'DELETE', 'GET']) {
+          const res = await fetch(`${fleet.coordinator.url}${path}`, { method, headers: { 'content-type': 'text/plain' }, ...(method === 'PUT' ? { body: 'x' } : {}) });
+          assert.equal(res.status, 401, `${method} ${path} answered ${res.status} without the token`);
+        }
+      }
       assert.equal((await cli(['forget', '--shard', 'harbor', '--source', 'notes/crane.md'], env)).code, 0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
