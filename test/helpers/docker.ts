@@ -96,9 +96,9 @@ export async function leftovers(project: string): Promise<string[]> {
   const filter = `label=com.docker.compose.project=${project}`;
   const out: string[] = [];
   for (const [kind, args] of [
-    ['container', ['ps', '-a', '-q', '--filter', filter]],
-    ['network', ['network', 'ls', '-q', '--filter', filter]],
-    ['volume', ['volume', 'ls', '-q', '--filter', filter]],
+    ['container', ['ps', '-a', '--filter', filter, '--format', '{{.ID}} {{.Names}} {{.Status}}']],
+    ['network', ['network', 'ls', '--filter', filter, '--format', '{{.ID}} {{.Name}}']],
+    ['volume', ['volume', 'ls', '--filter', filter, '--format', '{{.Name}}']],
   ] as const) {
     const { stdout } = await run('docker', [...args]);
     for (const id of stdout.split('\n').map((l) => l.trim()).filter(Boolean)) out.push(`${kind} ${id}`);
