@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { parseCommonConfig, type CommonConfig } from '../../shared/config/common.js';
 import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
-import { DEFAULT_MIN_SCORE } from './merge/merge.js';
-import { parseSynthesisConfig, type SynthesisConfig } from './synthesis/synthesis-config.js';
+import { DEFAULT_MIN_SCORE } from './domain/merge.js';
+import { parseSynthesisConfig, type SynthesisConfig } from './domain/synthesis/synthesis-config.js';
 
 const COORDINATOR_VARS = [
   'PORT',

@@ -8,7 +8,7 @@ import { signEnvelope, verifyEnvelope, type Keyring, type NonceCache } from '../
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
 import { shardQueueName } from '../../../shared/queues/names.js';
 import { ShardResultSchema, type QueryJob } from '../../../shared/queues/schemas.js';
-import type { ShardReply } from '../merge/merge.js';
+import type { ShardReply } from '../domain/merge.js';
 import type { ResultWaiter } from './result-waiter.js';
 import { LatencyWindow } from './latency-window.js';
 import { batchWrites } from '../../../shared/redis/write-batching.js';
