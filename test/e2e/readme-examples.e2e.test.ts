@@ -25,7 +25,8 @@ describe('README examples on the demo fleet', () => {
     const env = { REDIS_URL: redis.url, MEMFLEET_PREFIX: redis.prefix, ...newKeys() };
     coordinator = await startCoordinatorProcess(env);
     for (const d of domains) shards.push(await startShardProcess(d, env, DEMO));
-    await waitForShards(coordinator.url, Object.fromEntries(domains.map((d) => [d, 1])));
+    // Five demo domains (~860K tokens) index at once: on a loaded 2-core CI machine that took over 30 s.
+    await waitForShards(coordinator.url, Object.fromEntries(domains.map((d) => [d, 1])), undefined, 120_000);
   });
 
   after(async () => {
