@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { parseCoordinatorConfig } from '../../coordinator/config.js';
 import { parseShardConfig } from '../../shard/config.js';
+import { setProcessTitle } from '../lifeline.js';
 import { runUntilSignal } from '../run-service.js';
 
 /** Flags win over environment variables. */
@@ -20,6 +21,7 @@ export function registerServiceCommands(program: Command): void {
     .addHelpText('after', '\nConfiguration comes from environment variables; see README.md#configuration.\nRequired: MEMFLEET_HMAC_KEYS, MEMFLEET_SHARD_HMAC_KEYS (or their *_FILE variants).')
     .action(async (opts: { port?: string; host?: string }) => {
       // Each service imports only its own code: a shard does not pay for the coordinator's HTTP stack at start-up, nor the reverse.
+      setProcessTitle('coordinator', `:${opts.port ?? process.env.PORT ?? '8080'}`);
       const { startCoordinator } = await import('../../coordinator/start.js');
       await runUntilSignal('coordinator', async () => startCoordinator(parseCoordinatorConfig(withFlags({ PORT: opts.port, HOST: opts.host }))));
     });
@@ -34,6 +36,7 @@ export function registerServiceCommands(program: Command): void {
     .option('--max-tokens <n>', 'refuse to start when the domain is larger (env MAX_DOMAIN_TOKENS, default 200000)')
     .addHelpText('after', '\nConfiguration comes from environment variables; see README.md#configuration.\nRequired: MEMFLEET_HMAC_KEYS, MEMFLEET_SHARD_HMAC_KEYS (or their *_FILE variants).')
     .action(async (opts: { domain?: string; contexts?: string; engine?: string; metricsPort?: string; maxTokens?: string }) => {
+      setProcessTitle('shard', opts.domain ?? process.env.SHARD_DOMAIN);
       const { startShard } = await import('../../shard/start.js');
       await runUntilSignal('shard', async () =>
         startShard(
