@@ -128,7 +128,7 @@ describe('fleet end to end (separate processes)', () => {
       const outcome = async (jobId: string, data: unknown) => {
         const job = await queue.add('query', data, { jobId });
         try {
-          return { ok: true as const, value: await job.waitUntilFinished(events, 10_000) };
+          return { ok: true as const, value: await job.waitUntilFinished(events, 30_000) };
         } catch (err) {
           return { ok: false as const, reason: err instanceof Error ? err.message : String(err) };
         }

@@ -116,7 +116,7 @@ describe('source lines through the shard queue', () => {
       const outcome = async (name: string, jobId: string, data: unknown) => {
         const job = await queue.add(name, data, { jobId });
         try {
-          return { ok: true as const, value: await job.waitUntilFinished(events, 10_000) };
+          return { ok: true as const, value: await job.waitUntilFinished(events, 30_000) };
         } catch (err) {
           return { ok: false as const, reason: err instanceof Error ? err.message : String(err) };
         }
