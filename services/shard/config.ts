@@ -5,6 +5,8 @@ import { parseCommonConfig, type CommonConfig } from '../../shared/config/common
 import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { DOMAIN_PATTERN } from '../../shared/queues/names.js';
 import { ConfigError } from '../../shared/config/errors.js';
+import { parseDomainKeys } from '../../shared/config/keys.js';
+import type { DomainKeys } from '../../shared/envelope/domain-keys.js';
 import { modelIdField, parseLlmSettings, withApiKey, type LlmSettings } from '../../shared/llm/llm-settings.js';
 
 const SHARD_VARS = [
@@ -48,6 +50,8 @@ const ShardSchema = z.object({
 
 export interface ShardConfig extends CommonConfig {
   domain: string;
+  /** This domain's derived keys, and no others: MEMFLEET_DOMAIN_QUERY_KEYS verifies jobs, MEMFLEET_DOMAIN_RESULT_KEYS signs results. */
+  domainKeys: DomainKeys;
   contextsDir: string;
   engine: 'lexical' | 'anthropic' | 'noop';
   maxDomainTokens: number;
@@ -72,6 +76,7 @@ export function parseShardConfig(env: Env): ShardConfig {
   return {
     ...common,
     domain: raw.SHARD_DOMAIN,
+    domainKeys: parseDomainKeys(env, raw.SHARD_DOMAIN),
     contextsDir: raw.CONTEXTS_DIR,
     engine: raw.ENGINE,
     maxDomainTokens: raw.MAX_DOMAIN_TOKENS,

@@ -20,6 +20,7 @@ import { startMetricsServer } from './http/metrics-server.js';
 import { handleQuery, RejectedJobError } from './worker/handle-query.js';
 import { handleRead, indexSources } from './worker/handle-read.js';
 import { Heartbeat } from './worker/heartbeat.js';
+import { FinishedJobs } from './worker/finished-jobs.js';
 import { JobNonceCache } from './worker/job-nonce-cache.js';
 import { ResultPublisher } from './worker/result-publisher.js';
 
@@ -50,18 +51,20 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
   redis.on('error', () => undefined); // reconnects by itself; outages surface through readiness and heartbeat logs
   await waitForRedis(redis, redactUrl(config.redisUrl));
 
+  const finishedJobs = new FinishedJobs(redis, config.prefix, config.domain);
   const deps = {
     shard: config.domain,
     replica: config.replica,
     engine,
-    queryKeys: config.queryKeys,
-    resultKeys: config.resultKeys,
+    queryKeys: config.domainKeys.query,
+    resultKeys: config.domainKeys.result,
     toleranceSec: config.envelopeToleranceSec,
+    finishedJobs,
     metrics,
     log: logger,
   };
   const readDeps = { ...deps, sources: indexSources(ctx) };
-  const outcomes = new ResultPublisher(redis, config.prefix, logger);
+  const outcomes = new ResultPublisher(redis, config.prefix, logger, { shard: config.domain, resultKeys: config.domainKeys.result });
 
   const worker = new Worker<unknown, Envelope>(
     shardQueueName(config.domain),
@@ -95,6 +98,13 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     },
   );
   worker.on('error', (err) => logger.warn({ err }, 'worker error (will retry)'));
+  // Marked only once BullMQ recorded the job finished, so a stalled job (its replica died) is still worked by another.
+  const markFinished = (job: Job | undefined) => {
+    if (!job?.id || !job.finishedOn) return; // a failed job BullMQ will retry is not finished
+    finishedJobs.finished(String(job.id)).catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'could not mark a job finished in Redis; this replica still remembers it'));
+  };
+  worker.on('completed', markFinished);
+  worker.on('failed', markFinished);
 
   const { server, port } = await startMetricsServer(
     metrics.registry,

@@ -27,6 +27,8 @@ export const keys = {
   query: (prefix: string, queryId: string) => `${prefix}:query:${queryId}`,
   /** Nonce replay cache for envelopes. */
   nonce: (prefix: string, scope: string, nonce: string) => `${prefix}:nonce:${scope}:${nonce}`,
+  /** String: a shard job id its domain has finished (services/shard/worker/finished-jobs.ts). */
+  finishedJob: (prefix: string, domain: string, jobId: string) => `${prefix}:done:${domain}:${jobId}`,
   /** Pub/sub channel: shards announce finished jobs to the coordinators (shared/queues/result-channel.ts). */
   results: (prefix: string) => `${prefix}:results`,
 } as const;

@@ -11,6 +11,7 @@ import { callCoordinator } from '../client/coordinator-client.js';
 import type { ShardRow } from '../commands/client-commands.js';
 import { shardNodeArgs } from '../../shard/heap-limit.js';
 import { discoverDomains } from './discover-domains.js';
+import { shardEnv } from './service-env.js';
 import { redisAnswers, redisServerInstalled, startPrivateRedis, type PrivateRedis } from './private-redis.js';
 
 export interface UpOptions {
@@ -68,11 +69,13 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
     env.MEMFLEET_SHARD_HMAC_KEYS = generateKeyring('shard1');
   }
   if (opts.engine) env.ENGINE = opts.engine;
+  // Each shard gets its domain's derived keys, never the masters or the API token (docs/reliability.md, "Keys").
+  const shardEnvs = new Map(domains.map((domain) => [domain, shardEnv(env, domain)]));
 
   const entry = process.argv[1] as string;
   const children: Child[] = [];
-  const launch = (name: string, args: string[], extra: NodeJS.ProcessEnv, nodeArgs: string[] = []): Child => {
-    const proc = spawn(process.execPath, [...process.execArgv, ...nodeArgs, entry, ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const launch = (name: string, args: string[], serviceEnv: NodeJS.ProcessEnv, nodeArgs: string[] = []): Child => {
+    const proc = spawn(process.execPath, [...process.execArgv, ...nodeArgs, entry, ...args], { env: serviceEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     const child: Child = { name, proc, tail: [] };
     const onData = (d: Buffer) => {
       for (const line of d.toString().split('\n')) {
@@ -88,10 +91,10 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
     return child;
   };
 
-  launch('coordinator', ['coordinator'], { PORT: String(opts.port), HOST: opts.host });
+  launch('coordinator', ['coordinator'], { ...env, PORT: String(opts.port), HOST: opts.host });
   for (const domain of domains) {
     for (let r = 1; r <= opts.replicas; r++) {
-      launch(`${domain}#${r}`, ['shard'], { SHARD_DOMAIN: domain, METRICS_PORT: '0', HOST: '127.0.0.1' }, shardNodeArgs());
+      launch(`${domain}#${r}`, ['shard'], { ...shardEnvs.get(domain), SHARD_DOMAIN: domain, METRICS_PORT: '0', HOST: '127.0.0.1' }, shardNodeArgs());
     }
   }
 

@@ -4,7 +4,7 @@
  * "Reading sources"). Used by the console's citation view and MCP resources.
  */
 import { randomBytes } from 'node:crypto';
-import { READ_JOB_NAME, ReadResultSchema, type ReadJob, type ReadResult, type SourceInfo } from '../../../shared/queues/schemas.js';
+import { READ_JOB_NAME, ReadResultSchema, type ReadJob, type ReadResult, type SourceInfo, type Unaddressed } from '../../../shared/queues/schemas.js';
 import type { Dispatcher, SendOutcome } from '../fanout/dispatcher.js';
 import type { ShardDirectory } from '../fanout/shard-directory.js';
 
@@ -70,7 +70,7 @@ export class SourceReader {
     };
   }
 
-  private async read(shard: string, job: ReadJob): Promise<ReadResult> {
+  private async read(shard: string, job: Unaddressed<ReadJob>): Promise<ReadResult> {
     const { live, known } = await this.directory.snapshot();
     if (!live.some((s) => s.shard === shard)) {
       if (known.includes(shard)) throw new SourceReadError(503, 'shard_unavailable', `Shard ${shard} has no live replica to read from: start one, or retry when GET /v1/shards shows it up.`);
@@ -78,7 +78,7 @@ export class SourceReader {
     }
     let sent: SendOutcome;
     try {
-      sent = await this.dispatcher.send(shard, READ_JOB_NAME, `${job.requestId}.${shard}`, JSON.stringify(job), job.deadline, READ_RETENTION);
+      sent = await this.dispatcher.send(shard, READ_JOB_NAME, `${job.requestId}.${shard}`, job, job.deadline, READ_RETENTION);
     } catch (err) {
       throw new SourceReadError(503, 'redis_unavailable', `Could not enqueue the read (${err instanceof Error ? err.message : String(err)}): retry when /readyz reports ready.`);
     }
