@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { parseCommonConfig, type CommonConfig } from '../../shared/config/common.js';
 import { envField, parseEnv, type Env } from '../../shared/config/env.js';
-import { DOMAIN_PATTERN } from '../../shared/queues/names.js';
+import { DOMAIN_PATTERN, REPLICA_PATTERN } from '../../shared/queues/names.js';
 import { ConfigError } from '../../shared/config/errors.js';
 import { parseDomainKeys } from '../../shared/config/keys.js';
 import type { DomainKeys } from '../../shared/envelope/domain-keys.js';
@@ -44,7 +44,9 @@ const ShardSchema = z.object({
   LOCK_DURATION_MS: envField.int(5_000, 1_000, 600_000),
   STALLED_INTERVAL_MS: envField.int(2_000, 500, 600_000),
   MAX_STALLED_COUNT: envField.int(2, 0, 100),
-  REPLICA_ID: envField.optionalStr(),
+  REPLICA_ID: envField
+    .optionalStr()
+    .pipe(z.string().regex(REPLICA_PATTERN, 'expected 1-128 characters from A-Z a-z 0-9 . _ : @ -, starting with a letter or digit, e.g. "harbor-a"').optional()),
   SHARD_MODEL: modelIdField('claude-haiku-5-5'),
 });
 
@@ -88,7 +90,7 @@ export function parseShardConfig(env: Env): ShardConfig {
     lockDurationMs: raw.LOCK_DURATION_MS,
     stalledIntervalMs: raw.STALLED_INTERVAL_MS,
     maxStalledCount: raw.MAX_STALLED_COUNT,
-    replica: raw.REPLICA_ID ?? `${hostname()}-${process.pid}`,
+    replica: raw.REPLICA_ID ?? defaultReplica(),
     anthropic: raw.ENGINE === 'anthropic' ? anthropicSettings(env, raw.SHARD_MODEL) : undefined,
   };
 }
@@ -102,4 +104,10 @@ function anthropicSettings(env: Env, model: string): NonNullable<ShardConfig['an
     );
   }
   return { settings: withApiKey(settings, settings.apiKey), model };
+}
+
+/** `<hostname>-<pid>`, with anything a replica name may not hold replaced, so heartbeats always count it. */
+function defaultReplica(): string {
+  const host = hostname().replace(/[^A-Za-z0-9._:@-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'shard';
+  return `${host.slice(0, 100)}-${process.pid}`;
 }

@@ -12,6 +12,12 @@ export function assertDomainName(domain: string): string {
   return domain;
 }
 
+/**
+ * Replica names travel in heartbeats, logs and /v1/shards: host-name-like
+ * (the default is `<hostname>-<pid>`), 1-128 characters.
+ */
+export const REPLICA_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
+
 /** The BullMQ queue a domain's shard replicas consume. */
 export function shardQueueName(domain: string): string {
   return `shard.${assertDomainName(domain)}`;
