@@ -2,6 +2,7 @@
 /** memfleet: one CLI for the services (coordinator, shard), the local fleet (up) and clients (ask, status, mcp). */
 import { Command } from 'commander';
 import { registerClientCommands } from './commands/client-commands.js';
+import { registerKeysCommand } from './commands/keys-command.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerServiceCommands } from './commands/service-commands.js';
 import { registerUpCommand } from './commands/up-command.js';
@@ -14,6 +15,7 @@ const program = new Command()
 
 registerServiceCommands(program);
 registerUpCommand(program);
+registerKeysCommand(program);
 registerClientCommands(program);
 registerMcpCommand(program);
 

@@ -9,7 +9,7 @@ import { parseDomainKeys } from '../../shared/config/keys.js';
 import type { DomainKeys } from '../../shared/envelope/domain-keys.js';
 import { modelIdField, parseLlmSettings, withApiKey, type LlmSettings } from '../../shared/llm/llm-settings.js';
 
-const SHARD_VARS = [
+export const SHARD_VARS = [
   'SHARD_DOMAIN',
   'CONTEXTS_DIR',
   'ENGINE',
