@@ -123,7 +123,7 @@ describe('memfleet keys and service environments', () => {
       'MEMFLEET_HMAC_KEYS',
       'MEMFLEET_SHARD_HMAC_KEYS',
     ]);
-    assert.match(env.MEMFLEET_API_TOKEN, /^[0-9a-f]{64}$/);
+    assert.match(String(env.MEMFLEET_API_TOKEN), /^[0-9a-f]{64}$/);
     const printedMasters = parseMasterKeys(env);
     assert.deepEqual(domainKeyEnv(printedMasters, 'sotu-early'), {
       MEMFLEET_DOMAIN_QUERY_KEYS: env.MEMFLEET_DOMAIN_QUERY_KEYS_SOTU_EARLY,
