@@ -6,7 +6,7 @@
  * score is the raw BM25 score, and the answer is the top window's text.
  * Never used by a shard.
  */
-import type { DomainContext } from '../services/shard/context/domain-context.js';
+import type { DomainContext } from '../services/shard/domain/domain-context.js';
 
 export const BASELINE_WINDOW_LINES = 4;
 const K1 = 1.2;

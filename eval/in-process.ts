@@ -5,11 +5,11 @@
  * iteration on the engine (`--in-process`); `npm run eval` measures the engine
  * through a real fleet over HTTP.
  */
-import type { DomainContext } from '../services/shard/context/domain-context.js';
+import type { DomainContext } from '../services/shard/domain/domain-context.js';
 import { LexicalEngine, type LexicalOptions } from '../services/shard/engines/lexical/lexical-engine.js';
-import { mergeReplies, type MergeOptions, type ShardReply } from '../services/coordinator/merge/merge.js';
-import { routeQuestion, type RoutingOptions } from '../services/coordinator/routing/route-by-terms.js';
-import type { RoutableDomain } from '../services/coordinator/routing/route-by-terms.js';
+import { mergeReplies, type MergeOptions, type ShardReply } from '../services/coordinator/domain/merge.js';
+import { routeQuestion, type RoutingOptions } from '../services/coordinator/domain/routing/route-by-terms.js';
+import type { RoutableDomain } from '../services/coordinator/domain/routing/route-by-terms.js';
 import { EMPTY_USAGE, type ShardResult } from '../shared/queues/schemas.js';
 import { BaselineEngine } from './baseline-engine.js';
 import type { Observation } from './metrics.js';

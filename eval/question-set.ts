@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { DomainContext } from '../services/shard/context/domain-context.js';
+import type { DomainContext } from '../services/shard/domain/domain-context.js';
 import { KINDS, verifyQuestion, type Question } from './metrics.js';
 
 const RangeSchema = z.object({

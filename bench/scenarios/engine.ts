@@ -3,7 +3,7 @@
  * bus at all — each question asked of one domain, timed around
  * `engine.answer()`. Its p50 next to the fan-out's shows the bus's share.
  */
-import { loadDomainContext } from '../../services/shard/context/load-domain.js';
+import { loadDomainContext } from '../../services/shard/domain/load-domain.js';
 import { createEngine } from '../../services/shard/engines/create-engine.js';
 import { DEMO_QUESTIONS } from '../questions.js';
 import { summarize, type Summary } from '../stats.js';

@@ -5,8 +5,8 @@ import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
 import { parseMasterKeys } from '../../shared/config/keys.js';
 import type { MasterKeys } from '../../shared/envelope/domain-keys.js';
-import { DEFAULT_MIN_SCORE } from './merge/merge.js';
-import { parseSynthesisConfig, type SynthesisConfig } from './synthesis/synthesis-config.js';
+import { DEFAULT_MIN_SCORE } from './domain/merge.js';
+import { parseSynthesisConfig, type SynthesisConfig } from './domain/synthesis/synthesis-config.js';
 
 const COORDINATOR_VARS = [
   'PORT',

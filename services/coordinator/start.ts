@@ -9,13 +9,13 @@ import type { CoordinatorConfig } from './config.js';
 import { QueryStore } from './data-access/query-store.js';
 import { CoordinatorPresence, newInstanceId } from './data-access/coordinator-presence.js';
 import { QueryService } from './domain/query-service.js';
-import { ManifestCache } from './routing/manifest-cache.js';
+import { ManifestCache } from './domain/routing/manifest-cache.js';
 import { Dispatcher } from './fanout/dispatcher.js';
 import { ResultWaiter } from './fanout/result-waiter.js';
 import { ShardDirectory } from './fanout/shard-directory.js';
 import { StaleJobSweeper } from './fanout/stale-job-sweeper.js';
 import { buildServer } from './http/server.js';
-import { synthesisPolicy } from './synthesis/synthesis-policy.js';
+import { synthesisPolicy } from './domain/synthesis/synthesis-policy.js';
 import { trackInFlight } from './http/in-flight.js';
 
 export interface RunningCoordinator {

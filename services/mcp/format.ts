@@ -1,7 +1,8 @@
 /** Text an agent reads: answers with `shard/source:line` citations, numbered source lines, resource URIs. */
-import type { QueryResponse } from '../coordinator/domain/types.js';
-import { cite } from '../coordinator/merge/merge.js';
-import type { ShardRow, SourceLines } from './coordinator-api.js';
+import { cite } from '../../shared/api/citation.js';
+import type { QueryResponse } from '../../shared/api/query.js';
+import type { ShardRow } from '../../shared/api/shards.js';
+import type { SourceLines } from '../../shared/api/sources.js';
 
 export const URI_SCHEME = 'memfleet:';
 

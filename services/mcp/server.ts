@@ -7,10 +7,13 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { MAX_QUESTION_CHARS, MAX_TOP_K } from '../../shared/queues/schemas.js';
+import { MAX_QUESTION_CHARS } from '../../shared/queues/schemas.js';
 import { DOMAIN_PATTERN } from '../../shared/queues/names.js';
-import { cite } from '../coordinator/merge/merge.js';
-import type { CoordinatorApi } from './coordinator-api.js';
+import { cite } from '../../shared/api/citation.js';
+import type { CoordinatorClient } from '../../shared/api/client.js';
+import { QUERY_MODES, ShardStatusSchema, topKField } from '../../shared/api/query.js';
+import { ShardRowSchema } from '../../shared/api/shards.js';
+import { SourceLinesSchema } from '../../shared/api/sources.js';
 import { parseSourceUri, renderAnswerText, renderLinesText, renderShardsText, sourceUri } from './format.js';
 
 export const MCP_SERVER_NAME = 'memfleet';
@@ -37,39 +40,19 @@ const CitationOut = z.object({
 
 const ShardOutcomeOut = z.object({
   shard: z.string(),
-  status: z.enum(['ok', 'timeout', 'error']),
+  status: ShardStatusSchema,
   latencyMs: z.number(),
   error: z.string().optional(),
 });
 
-const ShardRowOut = z.object({
-  shard: z.string(),
-  status: z.string(),
-  replicas: z.number().int(),
-  sources: z.number().int(),
-  lines: z.number().int(),
-  tokens: z.number().int(),
-  engine: z.string(),
-  lastSeen: z.string().nullable(),
-  queue: z.object({ waiting: z.number().int(), active: z.number().int() }).nullable().optional(),
-  p50Ms: z.number().nullable().optional(),
-});
-
-const LinesOut = z.object({
-  shard: z.string(),
-  source: z.string(),
-  from: z.number().int(),
-  to: z.number().int(),
-  totalLines: z.number().int(),
-  truncated: z.boolean(),
-  lines: z.array(z.object({ line: z.number().int(), text: z.string() })),
-});
+/** The API's row, without p50Samples (the tool's output schema predates it; clients validate against it). */
+const ShardRowOut = ShardRowSchema.omit({ p50Samples: true });
 
 function failure(err: unknown): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: `memfleet: ${err instanceof Error ? err.message : String(err)}` }] };
 }
 
-export function createMcpServer(api: CoordinatorApi, version = '0.1.0'): McpServer {
+export function createMcpServer(api: CoordinatorClient, version = '0.1.0'): McpServer {
   const server = new McpServer({ name: MCP_SERVER_NAME, version }, { instructions: INSTRUCTIONS, capabilities: { resources: {}, tools: {} } });
 
   server.registerTool(
@@ -81,8 +64,8 @@ export function createMcpServer(api: CoordinatorApi, version = '0.1.0'): McpServ
       inputSchema: {
         question: z.string().min(1).max(MAX_QUESTION_CHARS).describe('the question, in plain words'),
         shards: z.array(shardName).max(64).optional().describe('ask only these shards (default: every live shard)'),
-        mode: z.enum(['broadcast', 'routed']).optional().describe('broadcast (every shard, default) or routed (the most relevant shards)'),
-        topK: z.number().int().min(1).max(MAX_TOP_K).optional().describe('number of citations (default 5)'),
+        mode: z.enum(QUERY_MODES).optional().describe('broadcast (every shard, default) or routed (the most relevant shards)'),
+        topK: topKField().optional().describe('number of citations (default 5)'),
       },
       outputSchema: {
         queryId: z.string(),
@@ -165,7 +148,7 @@ export function createMcpServer(api: CoordinatorApi, version = '0.1.0'): McpServ
         from: z.number().int().min(1).optional().describe('first line (default 1)'),
         to: z.number().int().min(1).optional().describe('last line, inclusive (default from + 499)'),
       },
-      outputSchema: LinesOut.shape,
+      outputSchema: SourceLinesSchema.shape,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ shard, source, from, to }) => {

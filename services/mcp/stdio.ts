@@ -3,12 +3,11 @@
  * so anything human goes to stderr.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { ClientOptions } from '../cli/client/coordinator-client.js';
-import { CoordinatorApi } from './coordinator-api.js';
+import { CoordinatorClient, type ClientOptions } from '../../shared/api/client.js';
 import { createMcpServer } from './server.js';
 
 export async function runMcpStdio(opts: ClientOptions): Promise<void> {
-  const api = new CoordinatorApi(opts);
+  const api = new CoordinatorClient(opts);
   const server = createMcpServer(api);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {

@@ -14,7 +14,7 @@ import { READ_JOB_NAME } from '../../shared/queues/schemas.js';
 import { createRedis, waitForRedis } from '../../shared/redis/connection.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import type { ShardConfig } from './config.js';
-import { loadDomainContext } from './context/load-domain.js';
+import { loadDomainContext } from './domain/load-domain.js';
 import { createEngine } from './engines/create-engine.js';
 import { startMetricsServer } from './http/metrics-server.js';
 import { handleQuery, RejectedJobError } from './worker/handle-query.js';

@@ -24,7 +24,7 @@ import {
 } from '../helpers/fleet-processes.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import { shardEnv } from '../../services/cli/up/service-env.js';
-import type { MergedCitation as Citation, ShardOutcome } from '../../services/coordinator/domain/types.js';
+import type { MergedCitation as Citation, ShardOutcome } from '../../shared/api/query.js';
 import type { Usage } from '../../shared/queues/schemas.js';
 
 const KEY = 'sk-ant-test-e2e-5f0c9a1d7b3e4c2a';

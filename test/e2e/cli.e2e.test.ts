@@ -96,7 +96,7 @@ describe('memfleet CLI against a live fleet', () => {
     assert.match(mode.stderr, /--mode.*sideways/);
     const topK = await cli(['ask', '-k', '0', 'x'], env);
     assert.equal(topK.code, 1);
-    assert.match(topK.stderr, /1 to 50/);
+    assert.match(topK.stderr, /topK must be an integer from 1 to 50, got 0/);
     const unknown = await cli(['ask', '--shards', 'atlantis', 'x'], env);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /atlantis/);

@@ -25,7 +25,7 @@ import {
   type FleetKeys,
   type ServiceProcess,
 } from '../helpers/fleet-processes.js';
-import type { MergedCitation as Citation, ShardOutcome } from '../../services/coordinator/domain/types.js';
+import type { MergedCitation as Citation, ShardOutcome } from '../../shared/api/query.js';
 
 const run = promisify(execFile);
 

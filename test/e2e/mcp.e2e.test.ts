@@ -119,6 +119,17 @@ describe('memfleet mcp (stdio) against a live fleet', () => {
     assert.ok(resourceTemplates.some((t) => t.uriTemplate === 'memfleet://{shard}/{+source}{?from,to}'));
   });
 
+  test('When ask_memory gets topK 0, then it refuses with the message the API and the CLI give', async () => {
+    const text = await client.callTool({ name: 'ask_memory', arguments: { question: 'plum jam', topK: 0 } }).then(
+      (result) => {
+        assert.equal(result.isError, true);
+        return textOf(result);
+      },
+      (err: unknown) => String(err),
+    );
+    assert.match(text, /topK must be an integer from 1 to 50, got 0/);
+  });
+
   test('When read_source names a path outside the domain, then the tool reports an error and no file content', async () => {
     const result = await client.callTool({ name: 'read_source', arguments: { shard: 'harbor', source: '../kitchen/recipes.md' } });
     assert.equal(result.isError, true);

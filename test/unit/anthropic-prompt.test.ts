@@ -1,7 +1,7 @@
 /** The cached prefix must be the same bytes on every call and replica, or the cache never hits. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadDomainContext } from '../../services/shard/context/load-domain.js';
+import { loadDomainContext } from '../../services/shard/domain/load-domain.js';
 import {
   buildQuestionMessage,
   buildSystemPrompt,

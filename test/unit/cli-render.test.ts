@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderAnswer } from '../../services/cli/commands/client-commands.js';
-import type { QueryResponse } from '../../services/coordinator/domain/types.js';
+import type { QueryResponse } from '../../shared/api/query.js';
 import { EMPTY_USAGE } from '../../shared/queues/schemas.js';
-import { NOTHING_FOUND } from '../../services/coordinator/merge/merge.js';
+import { NOTHING_FOUND } from '../../services/coordinator/domain/merge.js';
 
 function response(overrides: Partial<QueryResponse> = {}): QueryResponse {
   return {

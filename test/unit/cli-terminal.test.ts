@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ageOf, colourEnabled, coloursFor, formatMs, startProgress } from '../../services/cli/client/terminal.js';
-import { renderShards, type ShardRow } from '../../services/cli/commands/client-commands.js';
+import { renderShards } from '../../services/cli/commands/client-commands.js';
+import type { ShardRow } from '../../shared/api/shards.js';
 
 const ANSI = /\x1b\[/;
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DomainContext, SourceFile } from '../../services/shard/context/domain-context.js';
+import type { DomainContext, SourceFile } from '../../services/shard/domain/domain-context.js';
 import { LexicalEngine } from '../../services/shard/engines/lexical/lexical-engine.js';
 import { fileNameWords, titlesByLine } from '../../services/shard/engines/lexical/titles.js';
 import { buildParagraphWindows } from '../../services/shard/engines/lexical/windows.js';

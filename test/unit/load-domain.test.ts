@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DomainLoadError, loadDomainContext } from '../../services/shard/context/load-domain.js';
-import { estimateTokens } from '../../services/shard/context/tokens.js';
+import { DomainLoadError, loadDomainContext } from '../../services/shard/domain/load-domain.js';
+import { estimateTokens } from '../../services/shard/domain/tokens.js';
 
 const BUDGET = { maxTokens: 200_000 };
 

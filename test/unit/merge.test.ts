@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NOTHING_FOUND, addUsage, cite, mergeReplies, type ShardReply } from '../../services/coordinator/merge/merge.js';
-import type { ShardStatus } from '../../services/coordinator/domain/types.js';
+import { NOTHING_FOUND, addUsage, mergeReplies, type ShardReply } from '../../services/coordinator/domain/merge.js';
+import { cite } from '../../shared/api/citation.js';
+import type { ShardStatus } from '../../shared/api/query.js';
 import { EMPTY_USAGE, type Citation, type ShardResult, type Usage } from '../../shared/queues/schemas.js';
 
 type CitationSpec = Pick<Citation, 'source' | 'line' | 'score'> & Partial<Pick<Citation, 'endLine' | 'text'>>;

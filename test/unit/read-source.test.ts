@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MAX_READ_BYTES, MAX_READ_LINES, ReadResultSchema, type ReadJob, type Unaddressed } from '../../shared/queues/schemas.js';
-import type { DomainContext } from '../../services/shard/context/domain-context.js';
+import type { DomainContext } from '../../services/shard/domain/domain-context.js';
 import { answerRead, indexSources } from '../../services/shard/worker/handle-read.js';
 
 function context(files: Record<string, string[]>): DomainContext {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManifestCache } from '../../services/coordinator/routing/manifest-cache.js';
-import { routeQuestion, scoreDomains, type RoutableDomain } from '../../services/coordinator/routing/route-by-terms.js';
+import { ManifestCache } from '../../services/coordinator/domain/routing/manifest-cache.js';
+import { routeQuestion, scoreDomains, type RoutableDomain } from '../../services/coordinator/domain/routing/route-by-terms.js';
 import type { Manifest } from '../../shared/fleet/manifest.js';
 
 // Terms are already analysed (stemmed) as the lexical engine publishes them.

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { selectShards, type Selection } from '../../services/coordinator/routing/select-shards.js';
+import { selectShards, type Selection } from '../../services/coordinator/domain/routing/select-shards.js';
 
 function rejected(selection: Selection): Extract<Selection, { ok: false }> {
   assert.equal(selection.ok, false, `expected a rejection, got ${JSON.stringify(selection)}`);

@@ -1,9 +1,9 @@
 /** The synthesiser may cite only the passages the shards cited; anything else refuses the synthesis. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { MergedCitation } from '../../services/coordinator/domain/types.js';
-import { NOT_ANSWERED, resolveMarkers } from '../../services/coordinator/synthesis/markers.js';
-import { buildSynthesisMessage, PASSAGE_CHARS } from '../../services/coordinator/synthesis/synthesis-prompt.js';
+import type { MergedCitation } from '../../shared/api/query.js';
+import { NOT_ANSWERED, resolveMarkers } from '../../services/coordinator/domain/synthesis/markers.js';
+import { buildSynthesisMessage, PASSAGE_CHARS } from '../../services/coordinator/domain/synthesis/synthesis-prompt.js';
 
 const CITATIONS: MergedCitation[] = [
   { shard: 'harbor', source: 'ships.txt', line: 7, endLine: 8, text: 'Her captain, Ilse Varga.', score: 1 },

@@ -1,9 +1,10 @@
 /** `memfleet ask` and `memfleet status`: clients of a running coordinator. Exit codes are a contract (--help). */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MAX_TOP_K } from '../../../shared/queues/schemas.js';
-import { ClientError, callCoordinator, type ClientOptions } from '../client/coordinator-client.js';
-import type { QueryResponse, ShardRow } from '../../coordinator/domain/types.js';
-import { cite } from '../../coordinator/merge/merge.js';
+import { cite } from '../../../shared/api/citation.js';
+import { ClientError, CoordinatorClient, type ClientOptions } from '../../../shared/api/client.js';
+import { MIN_TIMEOUT_MS, topKField, type QueryResponse } from '../../../shared/api/query.js';
+import type { ShardRow } from '../../../shared/api/shards.js';
 import { ageOf, coloursFor, formatMs, startProgress, type Colors } from '../client/terminal.js';
 
 /** Exit codes scripts can rely on. */
@@ -27,8 +28,6 @@ function fail(err: unknown): never {
   process.stderr.write(`memfleet: ${err instanceof ClientError || err instanceof Error ? err.message : String(err)}\n`);
   process.exit(EXIT.error);
 }
-
-export type { ShardRow } from '../../coordinator/domain/types.js';
 
 /** Plain text unless the caller passes colours (coloursFor(stdout)). */
 export function renderAnswer(res: QueryResponse, c: Colors = PLAIN): string {
@@ -106,15 +105,17 @@ Exit codes:
   0  the fleet was listed (even when no shard is up)
   1  error: coordinator unreachable or the API refused the request`;
 
+/** -k: the API's own check and message ("topK must be an integer from 1 to 50, got 0"). */
 function parseTopK(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_TOP_K) throw new InvalidArgumentError(`expected an integer from 1 to ${MAX_TOP_K}, got "${value}"`);
-  return n;
+  const parsed = topKField().safeParse(value.trim() === '' ? Number.NaN : Number(value));
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]?.message ?? `topK must be an integer from 1 to ${MAX_TOP_K}`);
+  return parsed.data;
 }
 
+/** --timeout: the upper bound is the coordinator's MAX_QUERY_TIMEOUT_MS, which it checks itself. */
 function parseTimeout(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 50) throw new InvalidArgumentError(`expected milliseconds (an integer ≥ 50), got "${value}"`);
+  if (!Number.isInteger(n) || n < MIN_TIMEOUT_MS) throw new InvalidArgumentError(`expected milliseconds (an integer ≥ ${MIN_TIMEOUT_MS}), got "${value}"`);
   return n;
 }
 
@@ -132,14 +133,11 @@ export function registerClientCommands(program: Command): void {
     .option('--json', 'print the raw JSON response (exit codes unchanged)')
     .addHelpText('after', ASK_HELP)
     .action(async (words: string[], opts: ClientFlags & { shards?: string; mode: string; topK: number; timeout?: number; json?: boolean }) => {
-      const body: Record<string, unknown> = { question: words.join(' '), mode: opts.mode, topK: opts.topK };
       const shards = opts.shards?.split(',').map((s) => s.trim()).filter(Boolean);
-      if (shards && shards.length > 0) body.shards = shards;
-      if (opts.timeout !== undefined) body.timeoutMs = opts.timeout;
       const progress = startProgress(process.stderr, `asking ${shards && shards.length > 0 ? shards.join(', ') : 'the fleet'}…`);
       let res: QueryResponse;
       try {
-        res = await callCoordinator<QueryResponse>(clientOptions(opts), 'POST', '/v1/query', body);
+        res = await new CoordinatorClient(clientOptions(opts)).ask({ question: words.join(' '), mode: opts.mode as 'broadcast' | 'routed', topK: opts.topK, shards, timeoutMs: opts.timeout });
       } catch (err) {
         progress.stop();
         fail(err);
@@ -158,7 +156,7 @@ export function registerClientCommands(program: Command): void {
     .addHelpText('after', STATUS_HELP)
     .action(async (opts: ClientFlags & { json?: boolean }) => {
       try {
-        const rows = await callCoordinator<ShardRow[]>(clientOptions(opts), 'GET', '/v1/shards');
+        const rows = await new CoordinatorClient(clientOptions(opts)).shards();
         process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${rows.length ? renderShards(rows, coloursFor(process.stdout)) : 'No shard has registered yet.'}\n`);
       } catch (err) {
         fail(err);

@@ -7,8 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { generateKeyring } from '../../../shared/envelope/index.js';
 import { redactUrl } from '../../../shared/log/redact.js';
-import { callCoordinator } from '../client/coordinator-client.js';
-import type { ShardRow } from '../commands/client-commands.js';
+import { CoordinatorClient } from '../../../shared/api/client.js';
 import { shardNodeArgs } from '../../shard/heap-limit.js';
 import { discoverDomains } from './discover-domains.js';
 import { shardEnv } from './service-env.js';
@@ -140,7 +139,7 @@ async function waitForFleet(url: string, domains: string[], replicas: number, to
   let last = 'coordinator not answering yet';
   while (Date.now() < until) {
     try {
-      const rows = await callCoordinator<ShardRow[]>({ url, token, timeoutMs: 2000 }, 'GET', '/v1/shards');
+      const rows = await new CoordinatorClient({ url, token, timeoutMs: 2000 }).shards();
       const missing = domains.filter((d) => (rows.find((r) => r.shard === d)?.replicas ?? 0) < replicas);
       if (missing.length === 0) return;
       last = `waiting for shards: ${missing.join(', ')}`;

@@ -12,7 +12,7 @@ import { sealRecord, unsealRecord, type Keyring } from '../../../shared/envelope
 import type { Logger } from '../../../shared/log/logger.js';
 import { keys } from '../../../shared/queues/names.js';
 import { batchWrites } from '../../../shared/redis/write-batching.js';
-import type { QueryResponse } from '../domain/types.js';
+import type { QueryResponse } from '../../../shared/api/query.js';
 import type { CoordinatorPresence } from './coordinator-presence.js';
 
 /** Without an owner to ask (records from older versions), a running query counts as abandoned this long after its deadline. */

@@ -4,7 +4,7 @@
  * from the answer, and the caller could not tell the answer is partial; it is
  * reported as `timeout` at once instead — without a job, which nobody would take.
  */
-import type { ShardReply } from '../merge/merge.js';
+import type { ShardReply } from './merge.js';
 
 export function downShardReplies(
   request: { shards?: readonly string[]; mode: string },

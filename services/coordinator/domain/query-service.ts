@@ -9,13 +9,13 @@ import type { QueryJob, Unaddressed } from '../../../shared/queues/schemas.js';
 import type { QueryStore } from '../data-access/query-store.js';
 import type { Dispatcher } from '../fanout/dispatcher.js';
 import type { ShardDirectory } from '../fanout/shard-directory.js';
-import { addUsage, mergeReplies, type ShardReply } from '../merge/merge.js';
-import { selectShards, type QueryMode } from '../routing/select-shards.js';
-import type { ManifestCache } from '../routing/manifest-cache.js';
-import { routeQuestion } from '../routing/route-by-terms.js';
+import { addUsage, mergeReplies, type ShardReply } from './merge.js';
+import { selectShards, type QueryMode } from './routing/select-shards.js';
+import type { ManifestCache } from './routing/manifest-cache.js';
+import { routeQuestion } from './routing/route-by-terms.js';
 import { downShardReplies } from './down-shards.js';
-import type { Synthesizer } from '../synthesis/synthesizer.js';
-import type { QueryResponse } from './types.js';
+import type { Synthesizer } from './synthesis/synthesizer.js';
+import type { QueryResponse } from '../../../shared/api/query.js';
 
 export interface QueryRequest {
   question: string;
@@ -27,7 +27,7 @@ export interface QueryRequest {
   synthesize?: boolean;
 }
 
-/** Whether and how merged answers are synthesised (services/coordinator/synthesis). */
+/** Whether and how merged answers are synthesised (services/coordinator/domain/synthesis). */
 export interface SynthesisPolicy {
   /** Undefined when the coordinator has no API key. */
   synthesizer: Synthesizer | undefined;

@@ -4,7 +4,8 @@
  * "Reading sources"). Used by the console's citation view and MCP resources.
  */
 import { randomBytes } from 'node:crypto';
-import { READ_JOB_NAME, ReadResultSchema, type ReadJob, type ReadResult, type SourceInfo, type Unaddressed } from '../../../shared/queues/schemas.js';
+import type { SourceLines, SourceList } from '../../../shared/api/sources.js';
+import { READ_JOB_NAME, ReadResultSchema, type ReadJob, type ReadResult, type Unaddressed } from '../../../shared/queues/schemas.js';
 import type { Dispatcher, SendOutcome } from '../fanout/dispatcher.js';
 import type { ShardDirectory } from '../fanout/shard-directory.js';
 
@@ -17,26 +18,6 @@ export class SourceReadError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface SourceList {
-  shard: string;
-  replica: string;
-  sources: SourceInfo[];
-  truncated: boolean;
-  total: number;
-}
-
-export interface SourceLines {
-  shard: string;
-  source: string;
-  /** First and last line returned (1-based, inclusive), after the shard clamped the range. */
-  from: number;
-  to: number;
-  totalLines: number;
-  /** True when the size cap cut the range short of what was asked (ask again from `to + 1`). */
-  truncated: boolean;
-  lines: { line: number; text: string }[];
 }
 
 /** Finished read jobs carry file text: keep them only as long as the missed-event fallback needs. */

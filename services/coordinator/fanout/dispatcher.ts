@@ -8,7 +8,7 @@ import { signEnvelope, verifyEnvelope, type DomainKeyCache, type NonceCache } fr
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
 import { shardQueueName } from '../../../shared/queues/names.js';
 import { JobFailureSchema, ShardResultSchema, type JobAddress, type QueryJob, type Unaddressed } from '../../../shared/queues/schemas.js';
-import type { ShardReply } from '../merge/merge.js';
+import type { ShardReply } from '../domain/merge.js';
 import type { ResultWaiter } from './result-waiter.js';
 import { LatencyWindow } from './latency-window.js';
 import { batchWrites } from '../../../shared/redis/write-batching.js';

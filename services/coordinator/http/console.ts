@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import type { HttpDeps } from './server.js';
+import type { HttpDeps } from './deps.js';
 
 export const CONSOLE_DIR = fileURLToPath(new URL('../console/', import.meta.url));
 

@@ -1,9 +1,6 @@
 /** The API's one error shape: { error: { code, message } }. */
 import type { FastifyReply } from 'fastify';
-
-export interface ApiErrorBody {
-  error: { code: string; message: string };
-}
+import type { ApiErrorBody } from '../../../shared/api/errors.js';
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
   const body: ApiErrorBody = { error: { code, message } };

@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ADMIN_COOKIE, clearedSessionCookie, isLoopback, issueSessionValue, readCookie, sessionCookie, sessionValueValid } from './admin-session.js';
 import { bearerMatches } from './auth.js';
 import { sendError } from './errors.js';
-import type { HttpDeps } from './server.js';
+import type { HttpDeps } from './deps.js';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 

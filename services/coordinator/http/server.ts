@@ -1,20 +1,14 @@
 /** The coordinator's HTTP API (docs/api.md). Routes validate input and delegate to the query service. */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import type { HeartbeatStore } from '../../../shared/fleet/heartbeat-store.js';
-import type { Logger } from '../../../shared/log/logger.js';
-import type { FleetMetrics } from '../../../shared/metrics/registry.js';
 import { mergeExpositions } from '../../../shared/metrics/merge-exposition.js';
-import { describeIssues } from '../../../shared/config/env.js';
 import { MAX_QUESTION_CHARS, QueryIdSchema } from '../../../shared/queues/schemas.js';
-import type { CoordinatorConfig } from '../config.js';
+import { describeRequestIssues, unsupportedMediaTypeMessage } from '../../../shared/api/errors.js';
+import { QUERY_BODY_KEYS, queryBodySchema } from '../../../shared/api/query.js';
 import type { QueryStore } from '../data-access/query-store.js';
-import type { Dispatcher } from '../fanout/dispatcher.js';
-import type { ShardDirectory } from '../fanout/shard-directory.js';
-import { QueryError, type QueryService } from '../domain/query-service.js';
+import { QueryError } from '../domain/query-service.js';
 import { bearerMatches } from './auth.js';
+import type { HttpDeps } from './deps.js';
 import { sendError } from './errors.js';
-import { queryBodySchema } from './schemas.js';
 import { registerRateLimit } from './rate-limit.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { registerConsole } from './console.js';
@@ -22,31 +16,17 @@ import { registerQueueDashboard } from './queue-dashboard.js';
 import { registerSourceRoutes } from './source-routes.js';
 import { shardLoad } from '../fanout/shard-load.js';
 
-export interface HttpDeps {
-  config: CoordinatorConfig;
-  redis: Redis;
-  service: QueryService;
-  store: QueryStore;
-  directory: ShardDirectory;
-  heartbeats: HeartbeatStore;
-  dispatcher: Dispatcher;
-  metrics: FleetMetrics;
-  log: Logger;
-  /** True once SIGTERM arrived: new work is refused with 503. */
-  draining: () => boolean;
-}
-
 export function buildServer(deps: HttpDeps): FastifyInstance {
   const { config, log } = deps;
   const server = Fastify({ logger: false, bodyLimit: config.maxBodyBytes, return503OnClosing: true, frameworkErrors, clientErrorHandler });
   const bodySchema = queryBodySchema(config.maxTimeoutMs);
 
-  server.setErrorHandler((err: FastifyError, _req, reply) => {
+  server.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return sendError(reply, 413, 'payload_too_large', `Request body is over ${config.maxBodyBytes} bytes: send a shorter question.`);
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return sendError(reply, 415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
+      return sendError(reply, 415, 'unsupported_media_type', unsupportedMediaTypeMessage(req.headers['content-type']));
     }
     if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       return sendError(reply, 400, 'invalid_body', 'The body is empty: send a JSON object like {"question": "..."}.');
@@ -72,6 +52,8 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
 
   server.post('/v1/query', async (req, reply) => {
     if (deps.draining()) return sendError(reply, 503, 'shutting_down', 'The coordinator is shutting down: retry on another instance or in a moment.');
+    // Fastify reads text/plain bodies as strings: this route takes JSON only.
+    if (typeof req.body === 'string') return sendError(reply, 415, 'unsupported_media_type', unsupportedMediaTypeMessage(req.headers['content-type']));
     const body = req.body as Record<string, unknown> | null | undefined;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       return sendError(reply, 400, 'invalid_body', 'The body must be a JSON object like {"question": "..."}.');
@@ -80,7 +62,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
       return sendError(reply, 413, 'question_too_large', `question is ${body.question.length} characters; the limit is ${MAX_QUESTION_CHARS}.`);
     }
     const parsed = bodySchema.safeParse(body);
-    if (!parsed.success) return sendError(reply, 400, 'invalid_body', describeIssues(parsed.error));
+    if (!parsed.success) return sendError(reply, 400, 'invalid_body', describeRequestIssues(parsed.error, QUERY_BODY_KEYS));
     if (deps.redis.status !== 'ready') {
       return sendError(reply, 503, 'redis_unavailable', 'Redis is unreachable, so no query can be dispatched: retry when /readyz reports ready.');
     }

@@ -4,27 +4,12 @@
  * through the shard's queue. Behind the same bearer token as every /v1 route.
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { describeIssues } from '../../../shared/config/env.js';
-import { DOMAIN_PATTERN } from '../../../shared/queues/names.js';
+import { describeRequestIssues } from '../../../shared/api/errors.js';
+import { LINES_QUERY_KEYS, LinesQuerySchema, ShardParamSchema } from '../../../shared/api/sources.js';
 import { MAX_READ_LINES } from '../../../shared/queues/schemas.js';
 import { SourceReadError, SourceReader } from '../domain/source-reader.js';
 import { sendError } from './errors.js';
-import type { HttpDeps } from './server.js';
-
-const ShardParamSchema = z.object({ shard: z.string().regex(DOMAIN_PATTERN) });
-
-const lineNumber = (name: string) =>
-  z.coerce.number({ error: `${name} must be a line number (1-based)` }).int(`${name} must be a whole number`).min(1, `${name} must be ≥ 1`);
-
-const LinesQuerySchema = z
-  .object({
-    source: z.string({ error: 'source is required: a path relative to the domain folder, e.g. notes/comets.txt' }).min(1, 'source must not be empty').max(1024),
-    from: lineNumber('from').default(1),
-    to: lineNumber('to').optional(),
-  })
-  .strict()
-  .refine((q) => q.to === undefined || q.to >= q.from, { message: 'to must be ≥ from', path: ['to'] });
+import type { HttpDeps } from './deps.js';
 
 export function registerSourceRoutes(server: FastifyInstance, deps: HttpDeps): void {
   // Reads are small and cheap: the query default deadline is plenty, capped so a page never hangs long.
@@ -51,7 +36,7 @@ export function registerSourceRoutes(server: FastifyInstance, deps: HttpDeps): v
     const shard = shardOf(req.params);
     if (!shard) return sendError(reply, 404, 'unknown_shard', 'Shard names are lowercase letters, digits and dashes: GET /v1/shards lists them.');
     const query = LinesQuerySchema.safeParse(req.query);
-    if (!query.success) return sendError(reply, 400, 'invalid_query', describeIssues(query.error));
+    if (!query.success) return sendError(reply, 400, 'invalid_query', describeRequestIssues(query.error, LINES_QUERY_KEYS, 'parameter'));
     if (deps.draining()) return sendError(reply, 503, 'shutting_down', 'The coordinator is shutting down: retry in a moment.');
     const { source, from } = query.data;
     const to = query.data.to ?? from + MAX_READ_LINES - 1;

@@ -3,7 +3,7 @@ import { ConfigError } from '../../../shared/config/errors.js';
 import type { Logger } from '../../../shared/log/logger.js';
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
 import type { ShardConfig } from '../config.js';
-import type { DomainContext } from '../context/domain-context.js';
+import type { DomainContext } from '../domain/domain-context.js';
 import type { Engine } from './engine.js';
 import { LexicalEngine } from './lexical/lexical-engine.js';
 import { NoopEngine } from './noop/noop-engine.js';

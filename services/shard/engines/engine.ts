@@ -21,6 +21,6 @@ export interface Engine {
   answer(question: EngineQuestion, signal?: AbortSignal): Promise<EngineAnswer>;
   /** Most characteristic terms of the domain, for the manifest (routing). */
   topTerms(limit: number): string[];
-  /** Per-term window counts for routed mode (services/coordinator/routing); engines without an index leave it out. */
+  /** Per-term window counts for routed mode (services/coordinator/domain/routing); engines without an index leave it out. */
   domainTerms?(): DomainTerms;
 }

@@ -11,7 +11,7 @@ import { signEnvelope, type Envelope, type Keyring, type NonceCache } from '../.
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
 import type { Logger } from '../../../shared/log/logger.js';
 import { MAX_READ_BYTES, MAX_READ_LINES, ReadJobSchema, type ReadJob, type ReadResult, type SourceInfo, type Unaddressed } from '../../../shared/queues/schemas.js';
-import type { DomainContext, SourceFile } from '../context/domain-context.js';
+import type { DomainContext, SourceFile } from '../domain/domain-context.js';
 import { RejectedJobError, type IncomingJob } from './job.js';
 import type { FinishedJobs } from './finished-jobs.js';
 import { verifyJob } from './verify-job.js';

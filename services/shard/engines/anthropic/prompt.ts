@@ -16,7 +16,7 @@
  * one. See docs/claude.md.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { DomainContext } from '../../context/domain-context.js';
+import type { DomainContext } from '../../domain/domain-context.js';
 
 /** Bump when the instructions change: the cached prefix (and its cost) changes with them. */
 export const PROMPT_VERSION = 1;

@@ -3,7 +3,7 @@
  * no generation, so every word of the answer is in the cited lines.
  */
 import type { ScoredSentence } from './narrow-to-sentences.js';
-import { findWords, toTerm } from './text-analysis.js';
+import { findWords, toTerm } from '../../../../shared/text/text-analysis.js';
 
 export interface AnswerOptions {
   /** Longest answer, in characters. @defaultValue 600 */

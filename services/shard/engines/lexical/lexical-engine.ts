@@ -4,7 +4,7 @@
  * network and no key, so it is the default and the fallback.
  */
 import MiniSearch from 'minisearch';
-import type { DomainContext } from '../../context/domain-context.js';
+import type { DomainContext } from '../../domain/domain-context.js';
 import type { Citation } from '../../../../shared/queues/schemas.js';
 import { EMPTY_USAGE, MAX_TOP_K } from '../../../../shared/queues/schemas.js';
 import type { Engine, EngineAnswer, EngineQuestion } from '../engine.js';
@@ -13,7 +13,7 @@ import { narrowToSentences, type ScoredSentence } from './narrow-to-sentences.js
 import { feedbackTerms } from './pseudo-relevance.js';
 import { spanCoverage } from './proximity.js';
 import { relevanceScore, termCoverage } from './relevance.js';
-import { analyzeText, HAS_DIGIT, tokenize, toTerm } from './text-analysis.js';
+import { analyzeText, HAS_DIGIT, tokenize, toTerm } from '../../../../shared/text/text-analysis.js';
 import { titlesByLine } from './titles.js';
 import { Vocabulary } from './vocabulary.js';
 import { buildParagraphWindows, buildWindows, type LineWindow } from './windows.js';

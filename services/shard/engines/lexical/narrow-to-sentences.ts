@@ -3,7 +3,7 @@
  * citation's `source:line` points at the fact rather than at six lines around it.
  */
 import { splitSentences } from './sentences.js';
-import { analyzeText } from './text-analysis.js';
+import { analyzeText } from '../../../../shared/text/text-analysis.js';
 
 export interface ScoredSentence {
   text: string;

@@ -5,7 +5,7 @@
  * windows of 1796-george-washington.txt without the title line itself having
  * to match.
  */
-import type { SourceFile } from '../../context/domain-context.js';
+import type { SourceFile } from '../../domain/domain-context.js';
 
 const HEADING = /^\s{0,3}#{1,6}\s+(.*)$/;
 /** A first line this short followed by a blank line reads as the document's title. */

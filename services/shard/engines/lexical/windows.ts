@@ -4,7 +4,7 @@
  * rank well. Overlap (stride < size) means a fact near a window edge is still
  * whole in the next window.
  */
-import type { SourceFile } from '../../context/domain-context.js';
+import type { SourceFile } from '../../domain/domain-context.js';
 
 export interface LineWindow {
   /** Position of the source in `DomainContext.sources`. */

@@ -3,7 +3,7 @@
  * benchmark measures the bus (queues, envelopes, merge) and nothing else.
  */
 import { EMPTY_USAGE } from '../../../../shared/queues/schemas.js';
-import type { DomainContext } from '../../context/domain-context.js';
+import type { DomainContext } from '../../domain/domain-context.js';
 import type { Engine, EngineAnswer } from '../engine.js';
 
 export class NoopEngine implements Engine {

@@ -1,7 +1,7 @@
 /** Builds the coordinator's synthesis policy from its config (no synthesiser without an API key). */
-import type { Logger } from '../../../shared/log/logger.js';
-import type { FleetMetrics } from '../../../shared/metrics/registry.js';
-import type { SynthesisPolicy } from '../domain/query-service.js';
+import type { Logger } from '../../../../shared/log/logger.js';
+import type { FleetMetrics } from '../../../../shared/metrics/registry.js';
+import type { SynthesisPolicy } from '../query-service.js';
 import type { SynthesisConfig } from './synthesis-config.js';
 import { Synthesizer } from './synthesizer.js';
 

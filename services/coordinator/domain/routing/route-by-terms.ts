@@ -10,8 +10,8 @@
  * when even the best covers less than `minCoverage`, no domain is asked and the
  * answer is "nothing found" at the cost of no shard call.
  */
-import type { DomainTerms } from '../../../shared/fleet/manifest.js';
-import { analyzeText } from '../../shard/engines/lexical/text-analysis.js';
+import type { DomainTerms } from '../../../../shared/fleet/manifest.js';
+import { analyzeText } from '../../../../shared/text/text-analysis.js';
 
 export interface RoutableDomain {
   shard: string;

@@ -2,8 +2,8 @@
  * What the synthesiser reads: the question, the shard answers, and the merged
  * citations numbered 1..n (the only sources it may cite). Pure.
  */
-import type { MergedCitation } from '../domain/types.js';
-import { cite } from '../merge/merge.js';
+import { cite } from '../../../../shared/api/citation.js';
+import type { MergedCitation } from '../../../../shared/api/query.js';
 import { NOT_ANSWERED } from './markers.js';
 
 /** Each passage is cut to this many characters in the prompt; the citation itself keeps all its lines. */

@@ -3,7 +3,7 @@
  * only when a replica reloads its domain, so it is read from Redis at most
  * once per `ttlMs` per shard rather than once per query.
  */
-import type { HeartbeatStore } from '../../../shared/fleet/heartbeat-store.js';
+import type { HeartbeatStore } from '../../../../shared/fleet/heartbeat-store.js';
 import type { RoutableDomain } from './route-by-terms.js';
 
 export class ManifestCache {

@@ -3,7 +3,8 @@
  * policy is unit-tested on its own.
  */
 import { EMPTY_USAGE, type ShardResult, type Usage } from '../../../shared/queues/schemas.js';
-import type { MergedCitation, ShardOutcome } from '../domain/types.js';
+import { cite } from '../../../shared/api/citation.js';
+import type { MergedCitation, ShardOutcome } from '../../../shared/api/query.js';
 
 export interface ShardReply {
   outcome: ShardOutcome;
@@ -91,11 +92,6 @@ export function mergeReplies(replies: readonly ShardReply[], options: MergeOptio
     .sort((a, b) => b.score - a.score)
     .map((b) => `${b.result.answer.trim()} [${cite(b.first)}]`);
   return { answer: parts.join('\n\n'), citations, usage };
-}
-
-/** `shard/source:line` or `shard/source:line-endLine`. */
-export function cite(c: Pick<MergedCitation, 'shard' | 'source' | 'line' | 'endLine'>): string {
-  return `${c.shard}/${c.source}:${c.line}${c.endLine > c.line ? `-${c.endLine}` : ''}`;
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {

@@ -1,8 +1,8 @@
 /** Coordinator settings for synthesis: SYNTHESIS, SYNTH_MODEL and the shared Claude variables. */
 import { z } from 'zod';
-import { parseEnv, readVar, type Env } from '../../../shared/config/env.js';
-import { ConfigError } from '../../../shared/config/errors.js';
-import { modelIdField, parseLlmSettings, withApiKey, type LlmSettings } from '../../../shared/llm/llm-settings.js';
+import { parseEnv, readVar, type Env } from '../../../../shared/config/env.js';
+import { ConfigError } from '../../../../shared/config/errors.js';
+import { modelIdField, parseLlmSettings, withApiKey, type LlmSettings } from '../../../../shared/llm/llm-settings.js';
 
 export const SYNTHESIS_VARS = ['SYNTHESIS', 'SYNTH_MODEL'] as const;
 

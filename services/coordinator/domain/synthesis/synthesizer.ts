@@ -6,24 +6,17 @@
  * response says why.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Logger } from '../../../shared/log/logger.js';
-import type { FleetMetrics } from '../../../shared/metrics/registry.js';
-import { createAnthropicClient, describeLlmError, type FailureContext } from '../../../shared/llm/anthropic-client.js';
-import type { LlmSettings } from '../../../shared/llm/llm-settings.js';
-import { limitsFor } from '../../../shared/llm/model-limits.js';
-import { countsFromApi, priceUsage, recordUsage } from '../../../shared/llm/usage.js';
-import { EMPTY_USAGE, type Usage } from '../../../shared/queues/schemas.js';
-import type { Merged, ShardReply } from '../merge/merge.js';
+import type { Logger } from '../../../../shared/log/logger.js';
+import type { FleetMetrics } from '../../../../shared/metrics/registry.js';
+import { createAnthropicClient, describeLlmError, type FailureContext } from '../../../../shared/llm/anthropic-client.js';
+import type { LlmSettings } from '../../../../shared/llm/llm-settings.js';
+import { limitsFor } from '../../../../shared/llm/model-limits.js';
+import { countsFromApi, priceUsage, recordUsage } from '../../../../shared/llm/usage.js';
+import type { SynthesisInfo } from '../../../../shared/api/query.js';
+import { EMPTY_USAGE, type Usage } from '../../../../shared/queues/schemas.js';
+import type { Merged, ShardReply } from '../merge.js';
 import { resolveMarkers } from './markers.js';
 import { buildSynthesisMessage, SYNTHESIS_INSTRUCTIONS, type ShardAnswer } from './synthesis-prompt.js';
-
-/** What the response's `synthesis` field reports. */
-export interface SynthesisInfo {
-  model: string;
-  /** ok: the answer is the synthesis; skipped: nothing to synthesise; rejected/error: the offline merge stands. */
-  status: 'ok' | 'skipped' | 'rejected' | 'error';
-  detail?: string;
-}
 
 export interface SynthesisResult {
   answer: string;

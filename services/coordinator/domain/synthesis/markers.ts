@@ -3,8 +3,8 @@
  * shards cited, and nothing else. This checks every marker and turns the
  * numbers into the fleet's `[shard/source:line-endLine]` tags. Pure.
  */
-import type { MergedCitation } from '../domain/types.js';
-import { cite } from '../merge/merge.js';
+import { cite } from '../../../../shared/api/citation.js';
+import type { MergedCitation } from '../../../../shared/api/query.js';
 
 export type MarkerCheck =
   | { ok: true; answer: string; used: number[] }
