@@ -62,7 +62,7 @@ function misses(run: Run, questions: readonly Question[]): string[] {
 
 async function loadDomains(contexts: string): Promise<Map<string, DomainContext>> {
   const domains = new Map<string, DomainContext>();
-  for (const name of discoverDomains(contexts)) {
+  for (const name of discoverDomains(contexts).domains) {
     domains.set(name, await loadDomainContext(contexts, name, { maxTokens: 10_000_000 }));
   }
   return domains;

@@ -42,8 +42,11 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
   const engine = await createEngine(config.engine, ctx, { anthropic: config.anthropic, metrics, log: logger });
   primeShardSeries(metrics, config.domain, engine.name);
   const loadMs = performance.now() - t0;
+  // Said once per file, so a skipped file is never a silent gap in the answers (`memfleet up` shows these lines).
+  for (const s of ctx.skipped ?? []) logger.warn({ source: s.source, reason: s.reason }, 'source skipped');
+  for (const w of ctx.warnings ?? []) logger.warn({ source: w.source, warning: w.warning }, 'source read as Latin-1');
   logger.info(
-    { sources: ctx.sources.length, lines: ctx.totalLines, tokens: ctx.tokens, engine: engine.name, loadMs: Math.round(loadMs) },
+    { sources: ctx.sources.length, skipped: ctx.skipped?.length ?? 0, lines: ctx.totalLines, tokens: ctx.tokens, engine: engine.name, loadMs: Math.round(loadMs) },
     'domain loaded',
   );
 

@@ -10,6 +10,7 @@ import { describeRequestIssues } from './errors.js';
 import { QUERY_BODY_KEYS, queryBodySchema, QueryResponseSchema, type QueryBody, type QueryResponse, StoredQuerySchema, type StoredQuery } from './query.js';
 import { ShardListSchema, type ShardRow } from './shards.js';
 import { SourceLinesSchema, SourceListSchema, type SourceLines, type SourceList } from './sources.js';
+import { SupervisorListSchema, type SupervisorList } from './supervisor.js';
 
 export class ClientError extends Error {
   constructor(
@@ -104,6 +105,11 @@ export class CoordinatorClient {
     if (to !== undefined) q.set('to', String(to));
     const route = 'GET /v1/shards/:shard/lines';
     return this.checked(route, SourceLinesSchema, await callCoordinator(this.opts, 'GET', `/v1/shards/${encodeURIComponent(shard)}/lines?${q.toString()}`));
+  }
+
+  /** GET /v1/supervisor: the processes `memfleet up` supervises (empty list without `up`). */
+  async supervisors(): Promise<SupervisorList> {
+    return this.checked('GET /v1/supervisor', SupervisorListSchema, await callCoordinator(this.opts, 'GET', '/v1/supervisor'));
   }
 
   private checked<S extends z.ZodType>(route: string, schema: S, json: unknown): z.output<S> {

@@ -12,3 +12,4 @@ export * from './query.js';
 export * from './routes.js';
 export * from './shards.js';
 export * from './sources.js';
+export * from './supervisor.js';

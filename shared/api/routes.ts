@@ -9,6 +9,7 @@ import { HealthSchema, ReadinessSchema } from './health.js';
 import { queryBodySchema, QueryResponseSchema, StoredQuerySchema } from './query.js';
 import { ShardListSchema } from './shards.js';
 import { LinesQuerySchema, SourceLinesSchema, SourceListSchema } from './sources.js';
+import { SupervisorListSchema } from './supervisor.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -30,6 +31,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/v1/shards', response: ShardListSchema },
   { method: 'GET', path: '/v1/shards/:shard/sources', response: SourceListSchema },
   { method: 'GET', path: '/v1/shards/:shard/lines', query: LinesQuerySchema, response: SourceLinesSchema },
+  { method: 'GET', path: '/v1/supervisor', response: SupervisorListSchema },
   { method: 'GET', path: '/healthz', response: HealthSchema },
   { method: 'GET', path: '/readyz', response: ReadinessSchema },
   { method: 'GET', path: '/metrics' },

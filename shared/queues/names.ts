@@ -35,6 +35,10 @@ export const keys = {
   nonce: (prefix: string, scope: string, nonce: string) => `${prefix}:nonce:${scope}:${nonce}`,
   /** String: a shard job id its domain has finished (services/shard/worker/finished-jobs.ts). */
   finishedJob: (prefix: string, domain: string, jobId: string) => `${prefix}:done:${domain}:${jobId}`,
+  /** String: one open queue-dashboard session, under the SHA-256 of its id (services/coordinator/http/admin-session.ts). */
+  adminSession: (prefix: string, idHash: string) => `${prefix}:admin-session:${idHash}`,
   /** Pub/sub channel: shards announce finished jobs to the coordinators (shared/queues/result-channel.ts). */
   results: (prefix: string) => `${prefix}:results`,
+  /** Hash: one JSON record per running `memfleet up`, the processes it supervises (shared/fleet/supervisor-status.ts). */
+  supervisors: (prefix: string) => `${prefix}:fleet:supervisors`,
 } as const;

@@ -1,5 +1,8 @@
 /** The private redis-server `memfleet up` starts when no Redis answers. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { redisAnswers, redisServerInstalled, startPrivateRedis } from '../../services/cli/up/private-redis.js';
 
@@ -14,6 +17,26 @@ describe('private redis for memfleet up', () => {
       await redis.stop();
     }
     assert.equal(await redisAnswers(redis.url, 500), false);
+  });
+
+  test('When the process that started it is killed with kill -9, then the private Redis stops and its folder is removed', async () => {
+    // A stand-in for `memfleet up`: starts a private Redis, prints where, then waits to be killed.
+    const script = `import { startPrivateRedis } from './services/cli/up/private-redis.ts';
+      const r = await startPrivateRedis();
+      const dir = (await import('node:child_process')).execFileSync('redis-cli', ['-u', r.url, 'config', 'get', 'dir'], { encoding: 'utf8' }).split('\\n')[1];
+      console.log(JSON.stringify({ url: r.url, dir }));
+      setInterval(() => undefined, 1000);`;
+    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const first = await new Promise<string>((resolve) => createInterface({ input: owner.stdout }).once('line', resolve));
+    const { url, dir } = JSON.parse(first) as { url: string; dir: string };
+    assert.equal(await redisAnswers(url), true);
+    assert.ok(existsSync(dir));
+    owner.kill('SIGKILL');
+    const until = Date.now() + 15_000;
+    while ((await redisAnswers(url, 300)) || existsSync(dir)) {
+      assert.ok(Date.now() < until, `the private Redis at ${url} (${dir}) outlived its owner by 15 s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   });
 
   test('When nothing listens at a URL, then redisAnswers says no quickly', async () => {

@@ -5,6 +5,7 @@ import { cite } from '../../../shared/api/citation.js';
 import { ClientError, CoordinatorClient, type ClientOptions } from '../../../shared/api/client.js';
 import { MIN_TIMEOUT_MS, topKField, type QueryResponse } from '../../../shared/api/query.js';
 import type { ShardRow } from '../../../shared/api/shards.js';
+import { renderProcesses } from '../client/render-processes.js';
 import { ageOf, coloursFor, formatMs, startProgress, type Colors } from '../client/terminal.js';
 
 /** Exit codes scripts can rely on. */
@@ -101,6 +102,11 @@ Columns: SHARD (domain), STATUS (up: a live replica; down: seen recently, none l
 REPLICAS (live), QUEUE (jobs waiting, +active), P50 (median round trip of the last 100 answered
 queries this coordinator sent to the shard), LAST HEARTBEAT, SOURCES, TOKENS (estimated), ENGINE.
 
+Under memfleet up, a second table lists each process up supervises (GET /v1/supervisor):
+PROCESS (coordinator, <domain>#<n>), PID, STATE (running; restarting: waiting out its backoff;
+gave-up: it crashed too often), RESTARTS, LAST EXIT (how it last exited, or why up gave up).
+--json prints only the shard rows.
+
 Exit codes:
   0  the fleet was listed (even when no shard is up)
   1  error: coordinator unreachable or the API refused the request`;
@@ -156,8 +162,17 @@ export function registerClientCommands(program: Command): void {
     .addHelpText('after', STATUS_HELP)
     .action(async (opts: ClientFlags & { json?: boolean }) => {
       try {
-        const rows = await new CoordinatorClient(clientOptions(opts)).shards();
-        process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${rows.length ? renderShards(rows, coloursFor(process.stdout)) : 'No shard has registered yet.'}\n`);
+        const client = new CoordinatorClient(clientOptions(opts));
+        const rows = await client.shards();
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          return;
+        }
+        const colours = coloursFor(process.stdout);
+        // Present only under `memfleet up`; a coordinator without the route (older) or a Redis hiccup just leaves it out.
+        const supervised = await client.supervisors().catch(() => undefined);
+        const processes = supervised?.supervisors.length ? `${renderProcesses(supervised.supervisors, colours)}\n` : '';
+        process.stdout.write(`${rows.length ? renderShards(rows, colours) : 'No shard has registered yet.'}\n${processes}`);
       } catch (err) {
         fail(err);
       }

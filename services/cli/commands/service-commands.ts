@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { parseCoordinatorConfig } from '../../coordinator/config.js';
 import { parseShardConfig } from '../../shard/config.js';
+import { setProcessTitle } from '../lifeline.js';
 import { runUntilSignal } from '../run-service.js';
 
 /** Flags win over environment variables. */
@@ -20,6 +21,7 @@ export function registerServiceCommands(program: Command): void {
     .addHelpText('after', '\nConfiguration comes from environment variables; see README.md#configuration.\nRequired: the master keyrings MEMFLEET_HMAC_KEYS, MEMFLEET_SHARD_HMAC_KEYS (or their *_FILE variants; print fresh ones with: memfleet keys).')
     .action(async (opts: { port?: string; host?: string }) => {
       // Each service imports only its own code: a shard does not pay for the coordinator's HTTP stack at start-up, nor the reverse.
+      setProcessTitle('coordinator', `:${opts.port ?? process.env.PORT ?? '8080'}`);
       const { startCoordinator } = await import('../../coordinator/start.js');
       await runUntilSignal('coordinator', async () => startCoordinator(parseCoordinatorConfig(withFlags({ PORT: opts.port, HOST: opts.host }))));
     });
@@ -37,6 +39,7 @@ export function registerServiceCommands(program: Command): void {
       '\nConfiguration comes from environment variables; see README.md#configuration.\nRequired: this domain\'s keys MEMFLEET_DOMAIN_QUERY_KEYS, MEMFLEET_DOMAIN_RESULT_KEYS (or their *_FILE variants),\nderived from the masters with: memfleet keys --derive --domains <domain> --shard-names. A shard refuses the master keyrings.',
     )
     .action(async (opts: { domain?: string; contexts?: string; engine?: string; metricsPort?: string; maxTokens?: string }) => {
+      setProcessTitle('shard', opts.domain ?? process.env.SHARD_DOMAIN);
       const { startShard } = await import('../../shard/start.js');
       await runUntilSignal('shard', async () =>
         startShard(

@@ -1,20 +1,37 @@
-/** `memfleet up`: start a local fleet and keep it running until Ctrl-C. */
+/** `memfleet up`: start a local fleet, supervise it, and keep it running until Ctrl-C. */
 import type { Command } from 'commander';
 import { startFleet } from '../up/fleet.js';
+import { cliInvocation, startBanner } from '../up/start-banner.js';
+
+const UP_HELP = `
+Uses REDIS_URL (default redis://127.0.0.1:6379); when nothing answers there and redis-server is
+installed, starts a private one on a free port. Without MEMFLEET_HMAC_KEYS it generates keys for this run.
+Checks that --port is free before starting anything.
+
+Contexts: each sub-folder of --contexts whose name is lowercase letters, digits and dashes is a
+domain; other entries are skipped and listed with the reason. Shards skip binary files and
+files that are not UTF-8 text (a Latin-1 file is read as Latin-1, with a warning); every skip
+is printed.
+
+Supervision: once the fleet is up, a coordinator or shard process that exits is restarted after
+a backoff (0.5 s, doubling up to 8 s) while the others keep serving; after 5 exits within 60 s
+up gives up on that process, says why, and keeps the rest running. \`memfleet status\` lists each
+process with its pid, state and restart count. Children run in their own process groups: Ctrl-C
+(or SIGTERM) reaches up alone, and up stops each child gracefully once. Children stop by
+themselves when up dies, even by kill -9. \`ps\` shows them as "memfleet shard <domain>#<n>".
+
+Child logs at LOG_LEVEL (default warn) are prefixed with the process name.`;
 
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
-    .description('Start a local fleet as separate processes: one coordinator and one shard per domain folder (× replicas).')
+    .description('Start a local fleet as separate, supervised processes: one coordinator and one shard per domain folder (× replicas).')
     .requiredOption('-c, --contexts <dir>', 'folder holding one sub-folder per domain')
     .option('-p, --port <port>', 'coordinator HTTP port', process.env.PORT ?? '8080')
     .option('--host <host>', 'coordinator bind address', process.env.HOST ?? '127.0.0.1')
     .option('-r, --replicas <n>', 'shard processes per domain', '1')
     .option('-e, --engine <engine>', 'shard engine: lexical | anthropic | noop (env ENGINE)')
-    .addHelpText(
-      'after',
-      '\nUses REDIS_URL (default redis://127.0.0.1:6379); when nothing answers there and redis-server is\ninstalled, starts a private one on a free port. Without MEMFLEET_HMAC_KEYS it generates keys for this run.\nChild logs at LOG_LEVEL (default warn) are prefixed with the process name. Stop with Ctrl-C.',
-    )
+    .addHelpText('after', UP_HELP)
     .action(async (opts: { contexts: string; port: string; host: string; replicas: string; engine?: string }) => {
       const port = Number(opts.port);
       const replicas = Number(opts.replicas);
@@ -28,28 +45,29 @@ export function registerUpCommand(program: Command): void {
         process.stderr.write(`memfleet up: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exit(1);
       }
-      process.stdout.write(
-        [
-          `memfleet is up at ${fleet.url}`,
-          `  shards: ${fleet.domains.map((d) => `${d}×${replicas}`).join(', ')}`,
-          `  ask:    node dist/services/cli/main.js ask "your question"   (or: curl -s ${fleet.url}/v1/query -H 'content-type: application/json' -d '{"question":"..."}')`,
-          `  status: node dist/services/cli/main.js status    metrics: ${fleet.url}/metrics`,
-          'Press Ctrl-C to stop.',
-          '',
-        ].join('\n'),
-      );
+      const token = process.env.MEMFLEET_API_TOKEN_FILE
+        ? { file: process.env.MEMFLEET_API_TOKEN_FILE }
+        : process.env.MEMFLEET_API_TOKEN
+          ? { env: 'MEMFLEET_API_TOKEN' as const }
+          : undefined;
+      process.stdout.write(startBanner({ url: fleet.url, shards: fleet.domains, replicas, token, cli: cliInvocation(process.argv[1] as string, process.cwd()) }));
       let stopping = false;
-      const stop = async (why: string) => {
-        if (stopping) return;
+      const stop = async (why: string, code: number) => {
+        if (stopping) {
+          process.stderr.write(`already stopping: each process finishes its work first (at most 15 s, then it is killed)\n`);
+          return;
+        }
         stopping = true;
         process.stderr.write(`stopping the fleet (${why})...\n`);
         await fleet.stop();
         process.stderr.write('fleet stopped\n');
-        process.exit(why.startsWith('child') ? 1 : 0);
+        process.exit(code);
       };
-      process.on('SIGINT', () => void stop('SIGINT'));
-      process.on('SIGTERM', () => void stop('SIGTERM'));
-      void fleet.exited.then((e) => stop(`child ${e.name} exited with code ${e.code}`));
+      process.on('SIGINT', () => void stop('SIGINT', 0));
+      process.on('SIGTERM', () => void stop('SIGTERM', 0));
+      // A closed terminal: the children, in their own process groups, do not get its SIGHUP.
+      process.on('SIGHUP', () => void stop('SIGHUP', 0));
+      void fleet.allGaveUp.then(() => stop('every process crashed repeatedly; see the messages above', 1));
     });
 }
 

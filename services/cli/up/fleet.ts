@@ -1,17 +1,23 @@
 /**
  * `memfleet up`: the whole fleet on one machine as separate OS processes —
  * one coordinator and one shard process per domain × replicas — the same
- * topology as the compose stack, without containers.
+ * topology as the compose stack, without containers. Once the fleet is up,
+ * every process is supervised (supervised-child.ts): one that exits is
+ * restarted, and the others keep serving meanwhile.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { readVar } from '../../../shared/config/env.js';
 import { generateKeyring } from '../../../shared/envelope/index.js';
 import { redactUrl } from '../../../shared/log/redact.js';
 import { CoordinatorClient } from '../../../shared/api/client.js';
 import { shardNodeArgs } from '../../shard/heap-limit.js';
-import { discoverDomains } from './discover-domains.js';
+import { renderChildLine } from './child-log-line.js';
+import { discoverDomains, type SkippedEntry } from './discover-domains.js';
 import { shardEnv } from './service-env.js';
+import { assertPortFree } from './port-check.js';
 import { redisAnswers, redisServerInstalled, startPrivateRedis, type PrivateRedis } from './private-redis.js';
+import { StatusPublisher } from './status-publisher.js';
+import { SupervisedChild, type ChildSpec } from './supervised-child.js';
 
 export interface UpOptions {
   contexts: string;
@@ -24,23 +30,25 @@ export interface UpOptions {
   say: (line: string) => void;
 }
 
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  tail: string[];
-}
-
 export interface Fleet {
   url: string;
   domains: string[];
+  /** Entries of the contexts folder that are not domains, with the reason. */
+  skipped: SkippedEntry[];
+  children: readonly SupervisedChild[];
   stop(): Promise<void>;
-  /** Resolves when any child exits on its own (the fleet is then incomplete). */
-  exited: Promise<{ name: string; code: number | null; tail: string[] }>;
+  /** Resolves if the supervisor has given up on every process: nothing is left running. */
+  allGaveUp: Promise<void>;
 }
+
+/** Lines a shard logs once per replica that `up` shows once per domain. */
+const ONCE_PER_DOMAIN = /"msg":"source (skipped|read as Latin-1)"/;
 
 export async function startFleet(opts: UpOptions): Promise<Fleet> {
   const contexts = resolve(opts.contexts);
-  const domains = discoverDomains(contexts);
+  const { domains, skipped } = discoverDomains(contexts);
+  for (const s of skipped) opts.say(`skipped ${resolve(contexts, s.name)}: ${s.reason}`);
+  await assertPortFree(opts.host, opts.port);
 
   let privateRedis: PrivateRedis | undefined;
   let redisUrl = opts.redisUrl ?? 'redis://127.0.0.1:6379';
@@ -68,52 +76,47 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
     env.MEMFLEET_SHARD_HMAC_KEYS = generateKeyring('shard1');
   }
   if (opts.engine) env.ENGINE = opts.engine;
-  // Each shard gets its domain's derived keys, never the masters or the API token (docs/reliability.md, "Keys").
+  // Each shard gets its domain's derived keys, never the masters or the API token (docs/reliability.md, "Keys and the threat model").
   const shardEnvs = new Map(domains.map((domain) => [domain, shardEnv(env, domain)]));
 
   const entry = process.argv[1] as string;
-  const children: Child[] = [];
-  const launch = (name: string, args: string[], serviceEnv: NodeJS.ProcessEnv, nodeArgs: string[] = []): Child => {
-    const proc = spawn(process.execPath, [...process.execArgv, ...nodeArgs, entry, ...args], { env: serviceEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    const child: Child = { name, proc, tail: [] };
-    const onData = (d: Buffer) => {
-      for (const line of d.toString().split('\n')) {
-        if (!line.trim()) continue;
-        child.tail.push(line);
-        if (child.tail.length > 30) child.tail.shift();
-        opts.say(`[${name}] ${line}`);
+  const children: SupervisedChild[] = [];
+  let publisher: StatusPublisher | undefined;
+  const shown = new Set<string>();
+  let resolveAllGaveUp!: () => void;
+  const allGaveUp = new Promise<void>((r) => (resolveAllGaveUp = r));
+  const hooks = {
+    output: (child: SupervisedChild, line: string) => {
+      const text = renderChildLine(line);
+      if (ONCE_PER_DOMAIN.test(line)) {
+        const key = `${child.spec.domain}\0${text}`;
+        if (shown.has(key)) return;
+        shown.add(key);
       }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    children.push(child);
-    return child;
+      opts.say(`[${child.name}] ${text}`);
+    },
+    notice: (line: string) => opts.say(line),
+    changed: () => {
+      publisher?.publish();
+      if (children.every((c) => c.state === 'gave-up')) resolveAllGaveUp();
+    },
+  };
+  const launch = (spec: Omit<ChildSpec, 'env' | 'argv'>, args: string[], serviceEnv: NodeJS.ProcessEnv, nodeArgs: string[] = []) => {
+    children.push(new SupervisedChild({ ...spec, argv: [...process.execArgv, ...nodeArgs, entry, ...args], env: serviceEnv }, hooks));
   };
 
-  launch('coordinator', ['coordinator'], { ...env, PORT: String(opts.port), HOST: opts.host });
+  launch({ name: 'coordinator', role: 'coordinator' }, ['coordinator'], { ...env, PORT: String(opts.port), HOST: opts.host });
   for (const domain of domains) {
     for (let r = 1; r <= opts.replicas; r++) {
-      launch(`${domain}#${r}`, ['shard'], { ...shardEnvs.get(domain), SHARD_DOMAIN: domain, METRICS_PORT: '0', HOST: '127.0.0.1' }, shardNodeArgs());
+      launch({ name: `${domain}#${r}`, role: 'shard', domain }, ['shard'], { ...shardEnvs.get(domain), SHARD_DOMAIN: domain, METRICS_PORT: '0', HOST: '127.0.0.1' }, shardNodeArgs());
     }
   }
-
-  const exited = new Promise<{ name: string; code: number | null; tail: string[] }>((resolveExit) => {
-    for (const c of children) c.proc.once('exit', (code) => resolveExit({ name: c.name, code, tail: c.tail }));
-  });
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
-      await Promise.all(
-        children.map(async (c) => {
-          if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
-          const gone = new Promise((r) => c.proc.once('exit', r));
-          c.proc.kill('SIGTERM');
-          const timer = setTimeout(() => c.proc.kill('SIGKILL'), 10_000);
-          await gone;
-          clearTimeout(timer);
-        }),
-      );
+      await publisher?.stop();
+      await Promise.all(children.map((c) => c.stop()));
       await privateRedis?.stop();
     })();
     return stopped;
@@ -121,17 +124,23 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
 
   const host = opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
   const url = `http://${host}:${opts.port}`;
-  const early = exited.then((e) => {
-    throw new Error(`${e.name} exited during start-up (code ${e.code}):\n${e.tail.slice(-10).join('\n')}`);
+  const early = Promise.race(children.map((c) => c.startupExit.then((e) => ({ name: c.name, ...e })))).then((e) => {
+    const how = e.signal ? `killed by ${e.signal}` : `code ${e.code}`;
+    throw new Error(`${e.name} exited during start-up (${how}):\n${e.tail.slice(-10).join('\n')}`);
   });
   try {
-    await Promise.race([waitForFleet(url, domains, opts.replicas, env.MEMFLEET_API_TOKEN), early]);
+    await Promise.race([waitForFleet(url, domains, opts.replicas, readVar(env, 'MEMFLEET_API_TOKEN')), early]);
   } catch (err) {
     await stop();
     throw err;
   }
   early.catch(() => undefined);
-  return { url, domains, stop, exited };
+
+  for (const c of children) c.supervise();
+  publisher = new StatusPublisher(redisUrl, env.MEMFLEET_PREFIX ?? 'memfleet', () => children);
+  publisher.start();
+
+  return { url, domains, skipped, children, stop, allGaveUp };
 }
 
 async function waitForFleet(url: string, domains: string[], replicas: number, token: string | undefined): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * For `memfleet up` on a laptop with no Redis running: start a private
- * redis-server on a free loopback port, in a temp dir, for the life of the fleet.
+ * redis-server on a free loopback port, in a temp dir, for the life of the
+ * fleet, and not longer even when `up` is killed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,7 +39,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group, like the fleet's children: a terminal's Ctrl-C must not stop Redis under shards still stopping.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -51,9 +53,18 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  // A guard that outlives a SIGKILLed `up` just long enough to stop this redis-server and remove its
+  // folder: it waits for end-of-file on the pipe `up` holds, as the fleet's children do (lifeline.ts).
+  const guard = spawn('sh', ['-c', 'read _ignored; kill "$1" 2>/dev/null; sleep 1; rm -rf "$2"', 'memfleet-redis-guard', String(child.pid), dir], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  guard.stdin?.on('error', () => undefined);
   return {
     url,
     stop: async () => {
+      // Stopped here, not by the guard: a later end-of-file must not signal a pid the system has reused.
+      guard.kill('SIGKILL');
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');

@@ -18,4 +18,8 @@ export interface DomainContext {
   totalLines: number;
   /** Estimated tokens of the whole domain. */
   tokens: number;
+  /** .md/.txt files left out because they are not text (binary, UTF-16, an unknown encoding), with the reason. */
+  skipped?: { source: string; reason: string }[];
+  /** Files read with a caveat (not UTF-8, read as Latin-1). */
+  warnings?: { source: string; warning: string }[];
 }

@@ -6,7 +6,8 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { DomainContext, SourceFile } from './domain-context.js';
+import type { DomainContext } from './domain-context.js';
+import { decodeTextFile, type TextFileResult } from './read-text-file.js';
 import { estimateTokens } from './tokens.js';
 
 export type DomainLoadErrorCode = 'not_found' | 'empty' | 'over_budget';
@@ -62,10 +63,14 @@ export async function loadDomainContext(
   // Code-unit order, not locale order: the same on every machine and replica.
   relativePaths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-  const sources = await mapWithLimit(relativePaths, READ_CONCURRENCY, async (source): Promise<SourceFile> => {
-    const text = stripBom(await readFile(path.join(root, source), 'utf8'));
-    return { source, lines: splitLines(text), tokens: estimateTokens(text) };
-  });
+  const read = await mapWithLimit(relativePaths, READ_CONCURRENCY, async (source) => ({ source, result: decodeTextFile(await readFile(path.join(root, source))) }));
+  const { sources, skipped, warnings } = toSourceFiles(read);
+  if (sources.length === 0) {
+    throw new DomainLoadError(
+      'empty',
+      `Domain "${domain}" (${root}) holds no readable text: ${skipped.map((s) => `${s.source} skipped (${s.reason})`).join('; ')}. Add UTF-8 .md or .txt files or remove the domain.`,
+    );
+  }
 
   let tokens = 0;
   let totalLines = 0;
@@ -87,7 +92,7 @@ export async function loadDomainContext(
     );
   }
 
-  return { domain, root, sources, totalLines, tokens };
+  return { domain, root, sources, totalLines, tokens, skipped, warnings };
 }
 
 /** Relative paths (forward slashes) of every source file, skipping dot-files and dot-folders. */
@@ -142,6 +147,21 @@ async function mapWithLimit<T, R>(items: readonly T[], limit: number, fn: (item:
 async function isDirectory(p: string): Promise<boolean> {
   const s = await stat(p).catch(() => undefined);
   return s?.isDirectory() ?? false;
+}
+
+/** Files read as text become sources; the others are listed with the reason (read-text-file.ts). */
+function toSourceFiles(read: readonly { source: string; result: TextFileResult }[]): Pick<Required<DomainContext>, 'sources' | 'skipped' | 'warnings'> {
+  const out: Pick<Required<DomainContext>, 'sources' | 'skipped' | 'warnings'> = { sources: [], skipped: [], warnings: [] };
+  for (const { source, result } of read) {
+    if (!result.ok) {
+      out.skipped.push({ source, reason: result.reason });
+      continue;
+    }
+    if (result.warning) out.warnings.push({ source, warning: result.warning });
+    const text = stripBom(result.text);
+    out.sources.push({ source, lines: splitLines(text), tokens: estimateTokens(text) });
+  }
+  return out;
 }
 
 function stripBom(text: string): string {
