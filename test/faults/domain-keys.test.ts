@@ -162,9 +162,10 @@ describe('issue 11 (5): memfleet up passes each service only the secrets it uses
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
     try {
       await waitFor('"memfleet is up"', async () => stdout.includes('memfleet is up'), 90_000);
-      const children = childrenOf(proc.pid!).map((pid) => ({ pid, cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'), env: environOf(pid) }));
-      const shardProcs = children.filter((c) => c.cmdline.includes('shard'));
-      const coordinator = children.find((c) => c.cmdline.includes('coordinator'));
+      // Told apart by their environment (up sets process titles, which rewrite the command line).
+      const children = childrenOf(proc.pid!).map((pid) => ({ pid, env: environOf(pid) }));
+      const shardProcs = children.filter((c) => c.env.has('SHARD_DOMAIN'));
+      const coordinator = children.find((c) => !c.env.has('SHARD_DOMAIN') && c.env.get('PORT') === String(port));
       assert.equal(shardProcs.length, 3, 'one shard process per fixture domain');
       assert.equal(coordinator?.env.get('MEMFLEET_API_TOKEN'), token, 'the coordinator gets the token');
       const masterSecrets = [...secretsOf(keys.MEMFLEET_HMAC_KEYS), ...secretsOf(keys.MEMFLEET_SHARD_HMAC_KEYS)];
