@@ -15,10 +15,11 @@ import { startPrivateRedis, redisServerInstalled } from '../services/cli/up/priv
 import type { BenchContext } from './context.js';
 import { build200kDomain } from './domain-200k.js';
 import { describeMachine } from './machine.js';
-import { formatMarkdown, summaryJson, type BenchResults } from './report.js';
+import { formatMarkdown, formatRedisMemory, redisGrowthMb, summaryJson, type BenchResults } from './report.js';
 import { runEngineAlone, type EngineResult } from './scenarios/engine.js';
 import { runFanout } from './scenarios/fanout.js';
 import { runLexical } from './scenarios/lexical.js';
+import { runRedisMemory } from './scenarios/redis-memory.js';
 import { runScaling } from './scenarios/scaling.js';
 import { assertBuilt, REPO_ROOT, startCoordinator, stopAll } from './services.js';
 import { benchSettings } from './settings.js';
@@ -32,6 +33,7 @@ const USAGE = `Usage: npm run bench [-- options]
   --concurrency N    closed-loop callers in the throughput runs (default 16)
   --write-docs       replace the results block of docs/performance.md with this run's tables
   --profile DIR      run the coordinator and shards with --cpu-prof, profiles written to DIR
+  --only redis-memory  run only the Redis memory scenario (about a minute) and print its table
   -h, --help         this text
 `;
 
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       'write-docs': { type: 'boolean', default: false },
       profile: { type: 'string' },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (values.only !== undefined && values.only !== 'redis-memory') throw new Error(`--only takes "redis-memory", got "${values.only}"`);
   const settings = benchSettings(values.quick, { rounds: positiveInt('--rounds', values.rounds), concurrency: positiveInt('--concurrency', values.concurrency) });
   const t0 = performance.now();
   const say = (line: string) => process.stderr.write(`bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s: ${line}\n`);
@@ -101,6 +105,11 @@ async function main(): Promise<void> {
       say,
     };
 
+    if (values.only === 'redis-memory') {
+      const memory = await runRedisMemory(ctx);
+      process.stdout.write(`${formatRedisMemory(memory)}\n\n${JSON.stringify({ bench: 'memfleet', only: 'redis-memory', redis_memory_mb_per_1000_queries: Math.round(redisGrowthMb(memory) * 1000) / 1000, ...memory })}\n`);
+      return;
+    }
     const coordinator = await startCoordinator(ctx.fleetEnv, nodeFlags);
     const fanout = await runFanout(ctx, coordinator);
     const lexical = await runLexical(ctx, coordinator);
@@ -110,6 +119,7 @@ async function main(): Promise<void> {
     engines.push(await runEngineAlone(big.contexts, big.domain, settings.engineRepeats));
     const scaling = await runScaling(ctx, coordinator, big.contexts, big.domain);
     await coordinator.stop();
+    const redisMemory = await runRedisMemory(ctx);
 
     const results: BenchResults = {
       machine,
@@ -120,6 +130,7 @@ async function main(): Promise<void> {
       lexical,
       engines,
       scaling,
+      redisMemory,
       domain200k: { tokens: big.tokens, files: big.files },
     };
     const markdown = formatMarkdown(results);

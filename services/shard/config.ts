@@ -24,6 +24,10 @@ export const SHARD_VARS = [
   'MAX_STALLED_COUNT',
   'REPLICA_ID',
   'SHARD_MODEL',
+  'CLAUDE_WARMUP',
+  'CLAUDE_WARMUP_TIMEOUT_MS',
+  'CLAUDE_WARMUP_CONCURRENCY',
+  'FOLLOW_EXTERNAL_SYMLINKS',
 ] as const;
 
 const ShardSchema = z.object({
@@ -48,6 +52,16 @@ const ShardSchema = z.object({
     .optionalStr()
     .pipe(z.string().regex(REPLICA_PATTERN, 'expected 1-128 characters from A-Z a-z 0-9 . _ : @ -, starting with a letter or digit, e.g. "harbor-a"').optional()),
   SHARD_MODEL: modelIdField('claude-haiku-5-5'),
+  CLAUDE_WARMUP: z
+    .enum(['on', 'off'], { error: 'expected "on" (default: write the cached prefix before taking questions) or "off"' })
+    .optional()
+    .transform((v) => v ?? 'on'),
+  CLAUDE_WARMUP_TIMEOUT_MS: envField.int(60_000, 1_000, 600_000),
+  CLAUDE_WARMUP_CONCURRENCY: envField.int(2, 1, 64),
+  FOLLOW_EXTERNAL_SYMLINKS: z
+    .enum(['true', 'false'], { error: 'expected "true" (serve files that links in the domain folder point at outside it) or "false" (skip them, the default)' })
+    .optional()
+    .transform((v) => v === 'true'),
 });
 
 export interface ShardConfig extends CommonConfig {
@@ -67,9 +81,21 @@ export interface ShardConfig extends CommonConfig {
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
+  /** Serve files that symbolic links in the domain folder point at outside it (FOLLOW_EXTERNAL_SYMLINKS; off by default). */
+  followExternalSymlinks: boolean;
   replica: string;
   /** Claude settings, present only with ENGINE=anthropic (see docs/claude.md). */
-  anthropic?: { settings: LlmSettings & { apiKey: string }; model: string } | undefined;
+  anthropic?: { settings: LlmSettings & { apiKey: string }; model: string; warmup: WarmupConfig } | undefined;
+}
+
+/** Cache warm-up of a Claude shard (services/shard/worker/prewarm.ts). */
+export interface WarmupConfig {
+  /** CLAUDE_WARMUP=on: write the cached prefix before taking questions. @defaultValue true */
+  enabled: boolean;
+  /** CLAUDE_WARMUP_TIMEOUT_MS: take questions anyway (with a warning) after this long. @defaultValue 60000 */
+  timeoutMs: number;
+  /** CLAUDE_WARMUP_CONCURRENCY: warm-up calls in flight across the whole fleet (one Redis prefix). @defaultValue 2 */
+  concurrency: number;
 }
 
 export function parseShardConfig(env: Env): ShardConfig {
@@ -90,13 +116,20 @@ export function parseShardConfig(env: Env): ShardConfig {
     lockDurationMs: raw.LOCK_DURATION_MS,
     stalledIntervalMs: raw.STALLED_INTERVAL_MS,
     maxStalledCount: raw.MAX_STALLED_COUNT,
+    followExternalSymlinks: raw.FOLLOW_EXTERNAL_SYMLINKS,
     replica: raw.REPLICA_ID ?? defaultReplica(),
-    anthropic: raw.ENGINE === 'anthropic' ? anthropicSettings(env, raw.SHARD_MODEL) : undefined,
+    anthropic:
+      raw.ENGINE === 'anthropic'
+        ? {
+            ...anthropicSettings(env, raw.SHARD_MODEL),
+            warmup: { enabled: raw.CLAUDE_WARMUP === 'on', timeoutMs: raw.CLAUDE_WARMUP_TIMEOUT_MS, concurrency: raw.CLAUDE_WARMUP_CONCURRENCY },
+          }
+        : undefined,
   };
 }
 
 /** ENGINE=anthropic without a key is a start-up error, not a failure on the first question. */
-function anthropicSettings(env: Env, model: string): NonNullable<ShardConfig['anthropic']> {
+function anthropicSettings(env: Env, model: string): Omit<NonNullable<ShardConfig['anthropic']>, 'warmup'> {
   const settings = parseLlmSettings(env);
   if (settings.apiKey === undefined) {
     throw new ConfigError(

@@ -11,6 +11,7 @@ import { redactUrl } from '../../shared/log/redact.js';
 import { createMetrics, primeShardSeries, type FleetMetrics } from '../../shared/metrics/registry.js';
 import { shardQueueName } from '../../shared/queues/names.js';
 import { READ_JOB_NAME } from '../../shared/queues/schemas.js';
+import { WORKER_RETENTION } from '../../shared/queues/queue-retention.js';
 import { createRedis, waitForRedis } from '../../shared/redis/connection.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import type { ShardConfig } from './config.js';
@@ -22,6 +23,7 @@ import { handleRead, indexSources } from './worker/handle-read.js';
 import { Heartbeat } from './worker/heartbeat.js';
 import { FinishedJobs } from './worker/finished-jobs.js';
 import { JobNonceCache } from './worker/job-nonce-cache.js';
+import { prewarm, type PrewarmOutcome } from './worker/prewarm.js';
 import { ResultPublisher } from './worker/result-publisher.js';
 
 export interface RunningShard {
@@ -36,7 +38,13 @@ export interface RunningShard {
 export async function startShard(config: ShardConfig, log?: Logger): Promise<RunningShard> {
   const logger = log ?? createLogger({ service: 'shard', level: config.logLevel, base: { shard: config.domain, replica: config.replica } });
   const t0 = performance.now();
-  const ctx = await loadDomainContext(config.contextsDir, config.domain, { maxTokens: config.maxDomainTokens });
+  const ctx = await loadDomainContext(config.contextsDir, config.domain, {
+    maxTokens: config.maxDomainTokens,
+    followExternalSymlinks: config.followExternalSymlinks,
+    // The link and where it leads, never the file's content.
+    onSkippedLink: (link) =>
+      logger.warn(link, 'skipped a link that leads outside the domain folder: its file is not served (set FOLLOW_EXTERNAL_SYMLINKS=true to serve it)'),
+  });
   // Before the engine: the Claude engine counts its tokens and rejected citations in these metrics.
   const metrics = createMetrics('shard', { shard: config.domain });
   const engine = await createEngine(config.engine, ctx, { anthropic: config.anthropic, metrics, log: logger });
@@ -97,6 +105,9 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
       lockDuration: config.lockDurationMs,
       stalledInterval: config.stalledIntervalMs,
       maxStalledCount: config.maxStalledCount,
+      // For jobs added without their own retention (the coordinator always sets it): never keep them forever.
+      removeOnComplete: WORKER_RETENTION.completed,
+      removeOnFail: WORKER_RETENTION.failed,
       autorun: false,
     },
   );
@@ -141,6 +152,17 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     loadedAt: Date.now(),
   };
   const heartbeat = new Heartbeat(new HeartbeatStore(redis, config.prefix), info, manifest, config.heartbeatIntervalMs, config.heartbeatTtlMs, logger);
+
+  // A Claude shard writes its cached prefix first (one replica per prefix, a few domains at a time), so its
+  // first questions read the cache instead of all writing it at once (docs/claude.md, "Warm-up").
+  let warmOutcome: PrewarmOutcome | undefined;
+  const target = engine.warmTarget?.();
+  if (target && config.anthropic?.warmup.enabled) {
+    const { timeoutMs, concurrency } = config.anthropic.warmup;
+    warmOutcome = await prewarm(target, { redis, prefix: config.prefix, domain: config.domain, timeoutMs, concurrency, log: logger });
+  }
+  const cost = engine.prefixCost?.();
+  if (cost) manifest.prefix = { ...cost, ...(warmOutcome ? { warmed: warmOutcome.status === 'warmed' } : {}) };
 
   void worker.run().catch((err: unknown) => logger.error({ err }, 'worker stopped unexpectedly'));
   await worker.waitUntilReady();
