@@ -21,6 +21,7 @@ import { runFanout } from './scenarios/fanout.js';
 import { runLexical } from './scenarios/lexical.js';
 import { runRedisMemory } from './scenarios/redis-memory.js';
 import { runScaling } from './scenarios/scaling.js';
+import { runWrites } from './scenarios/writes.js';
 import { assertBuilt, REPO_ROOT, startCoordinator, stopAll } from './services.js';
 import { benchSettings } from './settings.js';
 import { FANOUT_DOMAINS } from './questions.js';
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     if (settings.engineOnDemoDomains) for (const d of FANOUT_DOMAINS) engines.push(await runEngineAlone(demoContexts, d, settings.engineRepeats));
     engines.push(await runEngineAlone(big.contexts, big.domain, settings.engineRepeats));
     const scaling = await runScaling(ctx, coordinator, big.contexts, big.domain);
+    const writes = await runWrites(ctx, coordinator, big.contexts, big.domain);
     await coordinator.stop();
     const redisMemory = await runRedisMemory(ctx);
 
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
       lexical,
       engines,
       scaling,
+      writes,
       redisMemory,
       domain200k: { tokens: big.tokens, files: big.files },
     };

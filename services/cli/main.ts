@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerClientCommands } from './commands/client-commands.js';
 import { registerKeysCommand } from './commands/keys-command.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
+import { registerMemoryCommands } from './commands/memory-commands.js';
 import { registerServiceCommands } from './commands/service-commands.js';
 import { registerUpCommand } from './commands/up-command.js';
 
@@ -17,6 +18,7 @@ registerServiceCommands(program);
 registerUpCommand(program);
 registerKeysCommand(program);
 registerClientCommands(program);
+registerMemoryCommands(program);
 registerMcpCommand(program);
 
 await program.parseAsync(process.argv);

@@ -24,3 +24,4 @@ export {
   derivationInfo,
 } from './domain-keys.js';
 export { type UnsealFailure, type UnsealResult, sealRecord, unsealRecord } from './sealed-record.js';
+export { type StoredVerifyResult, verifyStoredEnvelope } from './verify-stored.js';

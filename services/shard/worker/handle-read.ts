@@ -14,6 +14,7 @@ import { MAX_READ_BYTES, MAX_READ_LINES, ReadJobSchema, type ReadJob, type ReadR
 import type { DomainContext, SourceFile } from '../domain/domain-context.js';
 import { RejectedJobError, type IncomingJob } from './job.js';
 import type { FinishedJobs } from './finished-jobs.js';
+import type { MemoryVersion } from './handle-query.js';
 import { verifyJob } from './verify-job.js';
 
 /** The domain's sources by exact name, built once at start. */
@@ -22,14 +23,18 @@ export interface SourceIndex {
   list: readonly SourceFile[];
 }
 
-export function indexSources(ctx: DomainContext): SourceIndex {
-  return { byName: new Map(ctx.sources.map((s) => [s.source, s])), list: ctx.sources };
+/** Folder sources first, then written ones (a written source never shadows a folder file: see written-state.ts). */
+export function indexSources(ctx: DomainContext, written: readonly SourceFile[] = []): SourceIndex {
+  const list = written.length === 0 ? ctx.sources : [...ctx.sources, ...written];
+  return { byName: new Map(list.map((s) => [s.source, s])), list };
 }
 
 export interface HandleReadDeps {
   shard: string;
   replica: string;
-  sources: SourceIndex;
+  /** The current index: written sources change it at runtime. */
+  sources: () => SourceIndex;
+  memory?: MemoryVersion;
   queryKeys: Keyring;
   resultKeys: Keyring;
   toleranceSec: number;
@@ -45,7 +50,9 @@ export async function handleRead(job: IncomingJob, nonceCache: NonceCache, deps:
     deps.metrics.jobsProcessed.inc({ shard: deps.shard, outcome: 'expired' });
     throw new RejectedJobError('expired', `deadline passed ${pickedAt - read.deadline} ms before a replica picked the read up`);
   }
-  const result = answerRead(deps.sources, read, { shard: deps.shard, replica: deps.replica });
+  const version = deps.memory ? await deps.memory.ensure(read.version) : undefined;
+  const result = answerRead(deps.sources(), read, { shard: deps.shard, replica: deps.replica });
+  if (result.op === 'sources' && version !== undefined) result.version = version;
   deps.log.debug({ jobId: job.id, op: read.op, outcome: result.op }, 'read answered');
   return signEnvelope(JSON.stringify(result), deps.resultKeys);
 }
@@ -57,7 +64,9 @@ export function answerRead(index: SourceIndex, read: Unaddressed<ReadJob>, who: 
     const sources: SourceInfo[] = [];
     let bytes = 0;
     for (const s of index.list) {
-      const info: SourceInfo = { source: s.source, lines: s.lines.length, tokens: s.tokens };
+      const info: SourceInfo = s.written
+        ? { source: s.source, lines: s.lines.length, tokens: s.tokens, origin: 'written', version: s.written.version, expiresAt: s.written.expiresAt }
+        : { source: s.source, lines: s.lines.length, tokens: s.tokens, origin: 'folder' };
       bytes += Buffer.byteLength(JSON.stringify(info));
       if (bytes > MAX_READ_BYTES) break;
       sources.push(info);
