@@ -6,7 +6,8 @@
  * into "bus" (signing, jobs, completion, merge, query state) and "HTTP hop".
  */
 import { HeartbeatStore } from '../shared/fleet/heartbeat-store.js';
-import { MemoryNonceCache, parseKeyring } from '../shared/envelope/index.js';
+import { DomainKeyCache, MemoryNonceCache, deriveRecordKeyring } from '../shared/envelope/index.js';
+import { parseMasterKeys } from '../shared/config/keys.js';
 import { createLogger } from '../shared/log/logger.js';
 import { createMetrics } from '../shared/metrics/registry.js';
 import { createRedis, waitForRedis } from '../shared/redis/connection.js';
@@ -41,18 +42,18 @@ export async function startInProcessBus(
     completion === 'queue-events'
       ? (new QueueEventsWaiter(env.REDIS_URL, env.MEMFLEET_PREFIX, log) as unknown as ResultWaiter)
       : new ResultWaiter(env.REDIS_URL, env.MEMFLEET_PREFIX, log);
+  const masters = parseMasterKeys(env);
   const dispatcher = new Dispatcher({
     connection: redis,
     prefix: env.MEMFLEET_PREFIX,
-    queryKeys: parseKeyring(env.MEMFLEET_HMAC_KEYS, 'MEMFLEET_HMAC_KEYS'),
-    resultKeys: parseKeyring(env.MEMFLEET_SHARD_HMAC_KEYS, 'MEMFLEET_SHARD_HMAC_KEYS'),
+    keys: new DomainKeyCache(masters),
     toleranceSec: 300,
     resultNonces: new MemoryNonceCache(),
     waiter,
     metrics,
   });
   const directory = new ShardDirectory(new HeartbeatStore(redis, env.MEMFLEET_PREFIX), 6_000);
-  const service = new QueryService(directory, dispatcher, new QueryStore(redis, env.MEMFLEET_PREFIX, 3_600), metrics, log);
+  const service = new QueryService(directory, dispatcher, new QueryStore(redis, env.MEMFLEET_PREFIX, 3_600, { recordKeys: deriveRecordKeyring(masters) }), metrics, log);
   return {
     ask: async (question, shards, topK, timeoutMs = 10_000) => {
       const response = await service.run({ question, shards, mode: 'broadcast', topK, timeoutMs });

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../services/cli/up/free-port.js';
 import { shardNodeArgs } from '../services/shard/heap-limit.js';
+import { shardEnv } from '../services/cli/up/service-env.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(REPO_ROOT, 'dist', 'services', 'cli', 'main.js');
@@ -115,7 +116,7 @@ export async function startShard(spec: ShardSpec, env: NodeJS.ProcessEnv, nodeFl
   const t0 = performance.now();
   const name = `shard ${spec.domain} (${spec.engine})`;
   const { proc, output, exited } = spawnNode(name, [CLI, 'shard', '--domain', spec.domain, '--contexts', spec.contexts, '--engine', spec.engine], {
-    env: { ...env, METRICS_PORT: String(metricsPort), HOST: '127.0.0.1' },
+    env: { ...shardEnv({ ...env, ENGINE: spec.engine }, spec.domain), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1' },
     // Shards run as deployed: with the heap cap of memfleet up and the compose file.
     nodeFlags: [...shardNodeArgs(), ...nodeFlags],
   });

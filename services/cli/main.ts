@@ -2,6 +2,7 @@
 /** memfleet: one CLI for the services (coordinator, shard), the local fleet (up) and clients (ask, status, mcp). */
 import { Command } from 'commander';
 import { registerClientCommands } from './commands/client-commands.js';
+import { registerKeysCommand } from './commands/keys-command.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerMemoryCommands } from './commands/memory-commands.js';
 import { registerServiceCommands } from './commands/service-commands.js';
@@ -15,6 +16,7 @@ const program = new Command()
 
 registerServiceCommands(program);
 registerUpCommand(program);
+registerKeysCommand(program);
 registerClientCommands(program);
 registerMemoryCommands(program);
 registerMcpCommand(program);

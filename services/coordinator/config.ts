@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { parseCommonConfig, type CommonConfig } from '../../shared/config/common.js';
 import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
+import { parseMasterKeys } from '../../shared/config/keys.js';
+import type { MasterKeys } from '../../shared/envelope/domain-keys.js';
 import { parseAllowedHosts, type AllowedHosts } from './http/allowed-hosts.js';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 import { DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE } from './domain/merge.js';
@@ -105,6 +107,8 @@ const CoordinatorSchema = z.object({
 });
 
 export interface CoordinatorConfig extends CommonConfig {
+  /** MEMFLEET_HMAC_KEYS and MEMFLEET_SHARD_HMAC_KEYS: every domain's keys are derived from them (shared/envelope/domain-keys.ts). */
+  masterKeys: MasterKeys;
   port: number;
   host: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
@@ -146,6 +150,7 @@ export interface CoordinatorConfig extends CommonConfig {
 
 export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
   const common = parseCommonConfig(env);
+  const masterKeys = parseMasterKeys(env);
   const raw = parseEnv(CoordinatorSchema, env, COORDINATOR_VARS);
   if (raw.MEMFLEET_API_TOKEN !== undefined && raw.MEMFLEET_API_TOKEN.length < 16) {
     throw new ConfigError('MEMFLEET_API_TOKEN is shorter than 16 characters: use a long random token, e.g. openssl rand -hex 32.');
@@ -165,6 +170,7 @@ export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
   }
   return {
     ...common,
+    masterKeys,
     port: raw.PORT,
     host: raw.HOST,
     apiToken: raw.MEMFLEET_API_TOKEN,

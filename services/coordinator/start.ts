@@ -1,6 +1,6 @@
 /** Coordinator process entry point: wire Redis, queues, the query service and the HTTP API. */
 import { HeartbeatStore } from '../../shared/fleet/heartbeat-store.js';
-import { MemoryNonceCache } from '../../shared/envelope/index.js';
+import { DomainKeyCache, MemoryNonceCache, deriveRecordKeyring } from '../../shared/envelope/index.js';
 import { createLogger, type Logger } from '../../shared/log/logger.js';
 import { redactUrl } from '../../shared/log/redact.js';
 import { createMetrics, type FleetMetrics } from '../../shared/metrics/registry.js';
@@ -51,11 +51,12 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
   const heartbeats = new HeartbeatStore(redis, config.prefix);
   const directory = new ShardDirectory(heartbeats, config.heartbeatTtlMs);
   const waiter = new ResultWaiter(config.redisUrl, config.prefix, logger);
+  // Every domain's keys, derived from the masters on first use: jobs, results and written sources.
+  const domainKeys = new DomainKeyCache(config.masterKeys);
   const dispatcher = new Dispatcher({
     connection: redis,
     prefix: config.prefix,
-    queryKeys: config.queryKeys,
-    resultKeys: config.resultKeys,
+    keys: domainKeys,
     toleranceSec: config.envelopeToleranceSec,
     // Results are bound to their query id and shard and carry a fresh timestamp,
     // so a per-process nonce cache is enough and costs no Redis round trip.
@@ -68,7 +69,11 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
   // Running queries carry this instance's id, so after a crash they read as failed, not running (docs/reliability.md).
   const presence = new CoordinatorPresence(redis, config.prefix, newInstanceId());
   await presence.start();
-  const store = new QueryStore(redis, config.prefix, config.queryTtlSec, presence);
+  const store = new QueryStore(redis, config.prefix, config.queryTtlSec, {
+    recordKeys: deriveRecordKeyring(config.masterKeys),
+    presence,
+    log: logger,
+  });
   const sweeper = new StaleJobSweeper(directory, dispatcher, config.staleJobSec, config.queueSweepIntervalMs, logger);
   sweeper.start();
   const service = new QueryService(directory, dispatcher, store, metrics, logger, synthesisPolicy(config.synthesis, metrics, logger), {
@@ -77,7 +82,7 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
     manifests: new ManifestCache(heartbeats),
   });
 
-  const writer = new SourceWriter({ store: memory, directory, queryKeys: config.queryKeys, maxSourceBytes: config.maxSourceBytes, metrics: memoryMetrics, log: logger });
+  const writer = new SourceWriter({ store: memory, directory, keys: domainKeys, maxSourceBytes: config.maxSourceBytes, metrics: memoryMetrics, log: logger });
   const expirySweeper = new ExpirySweeper(directory, writer, config.memorySweepIntervalMs, logger);
   expirySweeper.start();
 

@@ -3,11 +3,13 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { parseCommonConfig, type CommonConfig } from '../../shared/config/common.js';
 import { envField, parseEnv, type Env } from '../../shared/config/env.js';
-import { DOMAIN_PATTERN } from '../../shared/queues/names.js';
+import { DOMAIN_PATTERN, REPLICA_PATTERN } from '../../shared/queues/names.js';
 import { ConfigError } from '../../shared/config/errors.js';
+import { parseDomainKeys } from '../../shared/config/keys.js';
+import type { DomainKeys } from '../../shared/envelope/domain-keys.js';
 import { modelIdField, parseLlmSettings, withApiKey, type LlmSettings } from '../../shared/llm/llm-settings.js';
 
-const SHARD_VARS = [
+export const SHARD_VARS = [
   'SHARD_DOMAIN',
   'CONTEXTS_DIR',
   'ENGINE',
@@ -46,7 +48,9 @@ const ShardSchema = z.object({
   LOCK_DURATION_MS: envField.int(5_000, 1_000, 600_000),
   STALLED_INTERVAL_MS: envField.int(2_000, 500, 600_000),
   MAX_STALLED_COUNT: envField.int(2, 0, 100),
-  REPLICA_ID: envField.optionalStr(),
+  REPLICA_ID: envField
+    .optionalStr()
+    .pipe(z.string().regex(REPLICA_PATTERN, 'expected 1-128 characters from A-Z a-z 0-9 . _ : @ -, starting with a letter or digit, e.g. "harbor-a"').optional()),
   SHARD_MODEL: modelIdField('claude-haiku-5-5'),
   CLAUDE_WARMUP: z
     .enum(['on', 'off'], { error: 'expected "on" (default: write the cached prefix before taking questions) or "off"' })
@@ -62,6 +66,8 @@ const ShardSchema = z.object({
 
 export interface ShardConfig extends CommonConfig {
   domain: string;
+  /** This domain's derived keys, and no others: MEMFLEET_DOMAIN_QUERY_KEYS verifies jobs, MEMFLEET_DOMAIN_RESULT_KEYS signs results. */
+  domainKeys: DomainKeys;
   contextsDir: string;
   engine: 'lexical' | 'anthropic' | 'noop';
   maxDomainTokens: number;
@@ -98,6 +104,7 @@ export function parseShardConfig(env: Env): ShardConfig {
   return {
     ...common,
     domain: raw.SHARD_DOMAIN,
+    domainKeys: parseDomainKeys(env, raw.SHARD_DOMAIN),
     contextsDir: raw.CONTEXTS_DIR,
     engine: raw.ENGINE,
     maxDomainTokens: raw.MAX_DOMAIN_TOKENS,
@@ -110,7 +117,7 @@ export function parseShardConfig(env: Env): ShardConfig {
     stalledIntervalMs: raw.STALLED_INTERVAL_MS,
     maxStalledCount: raw.MAX_STALLED_COUNT,
     followExternalSymlinks: raw.FOLLOW_EXTERNAL_SYMLINKS,
-    replica: raw.REPLICA_ID ?? `${hostname()}-${process.pid}`,
+    replica: raw.REPLICA_ID ?? defaultReplica(),
     anthropic:
       raw.ENGINE === 'anthropic'
         ? {
@@ -130,4 +137,10 @@ function anthropicSettings(env: Env, model: string): Omit<NonNullable<ShardConfi
     );
   }
   return { settings: withApiKey(settings, settings.apiKey), model };
+}
+
+/** `<hostname>-<pid>`, with anything a replica name may not hold replaced, so heartbeats always count it. */
+function defaultReplica(): string {
+  const host = hostname().replace(/[^A-Za-z0-9._:@-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'shard';
+  return `${host.slice(0, 100)}-${process.pid}`;
 }

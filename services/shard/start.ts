@@ -26,6 +26,7 @@ import { MemorySync } from './memory/memory-sync.js';
 import { listenForWrites } from './memory/write-listener.js';
 import { handleRead, indexSources } from './worker/handle-read.js';
 import { Heartbeat } from './worker/heartbeat.js';
+import { FinishedJobs } from './worker/finished-jobs.js';
 import { JobNonceCache } from './worker/job-nonce-cache.js';
 import { prewarm, type PrewarmOutcome } from './worker/prewarm.js';
 import { ResultPublisher } from './worker/result-publisher.js';
@@ -66,13 +67,15 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
   redis.on('error', () => undefined); // reconnects by itself; outages surface through readiness and heartbeat logs
   await waitForRedis(redis, redactUrl(config.redisUrl));
 
+  const finishedJobs = new FinishedJobs(redis, config.prefix, config.domain);
   const deps: HandleQueryDeps = {
     shard: config.domain,
     replica: config.replica,
     engine,
-    queryKeys: config.queryKeys,
-    resultKeys: config.resultKeys,
+    queryKeys: config.domainKeys.query,
+    resultKeys: config.domainKeys.result,
     toleranceSec: config.envelopeToleranceSec,
+    finishedJobs,
     metrics,
     log: logger,
   };
@@ -97,7 +100,7 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     {
       domain: config.domain,
       store: memoryStore,
-      keyring: memoryKeyring(config.queryKeys, config.domain),
+      keyring: memoryKeyring(config.domainKeys),
       maxSourceBytes: MAX_SOURCE_BYTES_LIMIT,
       engine,
       metrics,
@@ -119,7 +122,7 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     subscriber,
     prefix: config.prefix,
     domain: config.domain,
-    keyring: memoryKeyring(config.queryKeys, config.domain),
+    keyring: memoryKeyring(config.domainKeys),
     toleranceSec: config.envelopeToleranceSec,
     sync: memory,
     metrics,
@@ -127,7 +130,7 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
   });
   deps.memory = memory;
   const readDeps = { ...deps, sources: () => sourceIndex };
-  const outcomes = new ResultPublisher(redis, config.prefix, logger);
+  const outcomes = new ResultPublisher(redis, config.prefix, logger, { shard: config.domain, resultKeys: config.domainKeys.result });
 
   const worker = new Worker<unknown, Envelope>(
     shardQueueName(config.domain),
@@ -164,6 +167,13 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     },
   );
   worker.on('error', (err) => logger.warn({ err }, 'worker error (will retry)'));
+  // Marked only once BullMQ recorded the job finished, so a stalled job (its replica died) is still worked by another.
+  const markFinished = (job: Job | undefined) => {
+    if (!job?.id || !job.finishedOn) return; // a failed job BullMQ will retry is not finished
+    finishedJobs.finished(String(job.id)).catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'could not mark a job finished in Redis; this replica still remembers it'));
+  };
+  worker.on('completed', markFinished);
+  worker.on('failed', markFinished);
 
   const { server, port } = await startMetricsServer(
     metrics.registry,

@@ -1,14 +1,14 @@
-/** Settings every memfleet service shares: Redis, key prefix, envelope keys, logging. */
+/**
+ * Settings every memfleet service shares: Redis, key prefix, envelope tolerance,
+ * logging. Keys are per service (shared/config/keys.ts): the coordinator reads
+ * the masters, a shard only its domain's derived keys.
+ */
 import { z } from 'zod';
-import { parseKeyring, type Keyring } from '../envelope/keyring.js';
 import { envField, parseEnv, type Env } from './env.js';
-import { ConfigError } from './errors.js';
 
 export const COMMON_VARS = [
   'REDIS_URL',
   'MEMFLEET_PREFIX',
-  'MEMFLEET_HMAC_KEYS',
-  'MEMFLEET_SHARD_HMAC_KEYS',
   'ENVELOPE_TOLERANCE_SEC',
   'LOG_LEVEL',
 ] as const;
@@ -20,8 +20,6 @@ const CommonSchema = z.object({
   MEMFLEET_PREFIX: envField
     .str('memfleet')
     .pipe(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'expected 1-40 letters, digits, "_" or "-"')),
-  MEMFLEET_HMAC_KEYS: z.string().optional(),
-  MEMFLEET_SHARD_HMAC_KEYS: z.string().optional(),
   ENVELOPE_TOLERANCE_SEC: envField.int(300, 1, 3600),
   LOG_LEVEL: envField.logLevel(),
 });
@@ -30,52 +28,16 @@ export interface CommonConfig {
   redisUrl: string;
   /** Prefix of every Redis key memfleet writes (BullMQ queues included). */
   prefix: string;
-  /** Signs queries (coordinator) / verifies them (shards). */
-  queryKeys: Keyring;
-  /** Signs results (shards) / verifies them (coordinator). */
-  resultKeys: Keyring;
   envelopeToleranceSec: number;
   logLevel: string;
 }
 
-const KEY_HINT = 'set it to "kid:secret" with a secret of at least 32 bytes (e.g. k1:$(openssl rand -base64 48)), or point MEMFLEET_HMAC_KEYS_FILE at a file holding it';
-
 export function parseCommonConfig(env: Env): CommonConfig {
   const raw = parseEnv(CommonSchema, env, COMMON_VARS);
-  if (!raw.MEMFLEET_HMAC_KEYS) {
-    throw new ConfigError(`MEMFLEET_HMAC_KEYS is not set: the coordinator signs queries with it and shards verify them; ${KEY_HINT}.`);
-  }
-  if (!raw.MEMFLEET_SHARD_HMAC_KEYS) {
-    throw new ConfigError(
-      `MEMFLEET_SHARD_HMAC_KEYS is not set: shards sign results with it and the coordinator verifies them; ${KEY_HINT.replace('MEMFLEET_HMAC_KEYS_FILE', 'MEMFLEET_SHARD_HMAC_KEYS_FILE')}.`,
-    );
-  }
-  const queryKeys = keyringOrConfigError(raw.MEMFLEET_HMAC_KEYS, 'MEMFLEET_HMAC_KEYS');
-  const resultKeys = keyringOrConfigError(raw.MEMFLEET_SHARD_HMAC_KEYS, 'MEMFLEET_SHARD_HMAC_KEYS');
-  for (const [queryKid, querySecret] of queryKeys.keys) {
-    for (const [resultKid, resultSecret] of resultKeys.keys) {
-      if (querySecret.equals(resultSecret)) {
-        throw new ConfigError(
-          `MEMFLEET_HMAC_KEYS key "${queryKid}" and MEMFLEET_SHARD_HMAC_KEYS key "${resultKid}" hold the same secret: use different secrets for the two directions, so a shard's result key can never sign a query.`,
-        );
-      }
-    }
-  }
   return {
     redisUrl: raw.REDIS_URL,
     prefix: raw.MEMFLEET_PREFIX,
-    queryKeys,
-    resultKeys,
     envelopeToleranceSec: raw.ENVELOPE_TOLERANCE_SEC,
     logLevel: raw.LOG_LEVEL,
   };
-}
-
-/** Keyring syntax errors are configuration errors: the operator fixes them, not the code. */
-function keyringOrConfigError(spec: string, varName: string): Keyring {
-  try {
-    return parseKeyring(spec, varName);
-  } catch (err) {
-    throw new ConfigError(err instanceof Error ? err.message : String(err));
-  }
 }

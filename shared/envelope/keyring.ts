@@ -76,6 +76,32 @@ class RedactedKeyring implements Keyring {
 }
 
 /**
+ * A keyring from keys already in memory (derived keys, tests). The first entry signs.
+ * @throws Error when there is no entry, a kid is invalid or repeated, or a secret is too short
+ */
+export function keyringFromEntries(entries: ReadonlyArray<readonly [string, Buffer]>): Keyring {
+  const seen = new Set<string>();
+  for (const [kid, secret] of entries) {
+    if (!KID_PATTERN.test(kid)) throw new Error('keyringFromEntries: invalid kid; use 1-32 characters from A-Z a-z 0-9 _ -');
+    if (seen.has(kid)) throw new Error(`keyringFromEntries: key "${kid}" is listed twice`);
+    seen.add(kid);
+    if (secret.length < MIN_SECRET_BYTES) throw new Error(`keyringFromEntries: key "${kid}" is ${secret.length} bytes; at least ${MIN_SECRET_BYTES} are needed`);
+  }
+  return new RedactedKeyring(entries);
+}
+
+/**
+ * The keyring as a spec `parseKeyring` reads back (`kid:base64:<base64url>,...`, signing key first).
+ * The result holds secrets: print it only where the operator asked for it (`memfleet keys`).
+ */
+export function formatKeyring(keyring: Keyring): string {
+  const signing = keyring.keys.get(keyring.signingKid);
+  if (!signing) throw new Error(`formatKeyring: keyring has no key for its signing kid ${keyring.signingKid}`);
+  const rest = [...keyring.keys].filter(([kid]) => kid !== keyring.signingKid);
+  return [[keyring.signingKid, signing] as const, ...rest].map(([kid, secret]) => `${kid}:${BASE64_PREFIX}${secret.toString('base64url')}`).join(',');
+}
+
+/**
  * Parses `kid:secret[,kid:secret...]` from an environment variable.
  *
  * A secret is taken as UTF-8 text, or as binary when written `base64:<base64 or base64url>`.

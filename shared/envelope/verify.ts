@@ -9,13 +9,33 @@ import { EnvelopeSchema, envelopeMac } from './envelope.js';
 import type { Keyring } from './keyring.js';
 import type { NonceCache } from './nonce-cache.js';
 
-/** The label values of `memfleet_envelope_rejected_total{reason}`. */
-export type RejectReason = 'malformed' | 'too_large' | 'unknown_kid' | 'bad_signature' | 'stale' | 'future' | 'replay';
+/**
+ * The label values of `memfleet_envelope_rejected_total{reason}`. The last four
+ * come from checks on the signed body (`checkBody`, and the shard's own checks):
+ * a body that is not the expected payload, a job addressed to another shard or
+ * carried under another job id, and a job id that was already answered.
+ */
+export type RejectReason =
+  | 'malformed'
+  | 'too_large'
+  | 'unknown_kid'
+  | 'bad_signature'
+  | 'stale'
+  | 'future'
+  | 'replay'
+  | 'invalid_payload'
+  | 'wrong_shard'
+  | 'wrong_job_id'
+  | 'already_answered';
 
 export type VerifyResult =
-  | { ok: true; body: string; kid: string }
+  /** `ts`: the envelope's signing time (epoch seconds); it stays acceptable until `ts + toleranceSec`. */
+  | { ok: true; body: string; kid: string; ts: number }
   /** `detail` is safe to log: it never holds a secret or the body. */
   | { ok: false; reason: RejectReason; detail: string };
+
+/** A rejection from `checkBody`, or undefined to accept. `detail` must not quote the body. */
+export type BodyCheck = (body: string) => { reason: RejectReason; detail: string } | undefined;
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
@@ -36,6 +56,13 @@ export interface VerifyOptions {
    * @defaultValue Date.now
    */
   now?: () => number;
+  /**
+   * Checks on the authenticated body that run before the nonce is claimed, e.g.
+   * that a job is addressed to this shard under this job id. Running them first
+   * means a genuine envelope an attacker moved elsewhere is refused without
+   * burning the nonce its real delivery still needs.
+   */
+  checkBody?: BodyCheck;
 }
 
 const MAX_DETAIL_CHARS = 200;
@@ -50,7 +77,7 @@ const MAX_DETAIL_CHARS = 200;
  * @returns on success the body exactly as signed: parse it, never re-serialise it
  */
 export async function verifyEnvelope(input: unknown, opts: VerifyOptions): Promise<VerifyResult> {
-  const { keyring, toleranceSec, nonceCache, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, now = Date.now } = opts;
+  const { keyring, toleranceSec, nonceCache, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, now = Date.now, checkBody } = opts;
   if (!Number.isFinite(toleranceSec) || toleranceSec < 0) {
     throw new RangeError(`verifyEnvelope: toleranceSec must be a number ≥ 0, got ${toleranceSec}`);
   }
@@ -82,6 +109,9 @@ export async function verifyEnvelope(input: unknown, opts: VerifyOptions): Promi
   if (age > toleranceSec) return reject('stale', `ts ${age} s old (tolerance ${toleranceSec} s)`);
   if (-age > toleranceSec) return reject('future', `ts ${-age} s in the future (tolerance ${toleranceSec} s)`);
 
+  const bodyProblem = checkBody?.(envelope.body);
+  if (bodyProblem) return reject(bodyProblem.reason, bodyProblem.detail);
+
   // Remember the nonce until the envelope itself expires (ts + tolerance), not just for
   // `tolerance` from now: a future-dated envelope stays acceptable for up to twice that.
   const ttlSec = envelope.ts + toleranceSec - nowSec + 1;
@@ -89,7 +119,7 @@ export async function verifyEnvelope(input: unknown, opts: VerifyOptions): Promi
     return reject('replay', `nonce ${envelope.nonce} already seen`);
   }
 
-  return { ok: true, body: envelope.body, kid: envelope.kid };
+  return { ok: true, body: envelope.body, kid: envelope.kid, ts: envelope.ts };
 }
 
 function reject(reason: RejectReason, detail: string): VerifyResult {

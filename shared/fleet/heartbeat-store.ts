@@ -5,7 +5,7 @@
  * ZRANGEBYSCORE instead of a key scan.
  */
 import type { Redis } from 'ioredis';
-import { keys } from '../queues/names.js';
+import { DOMAIN_PATTERN, keys, REPLICA_PATTERN } from '../queues/names.js';
 import { ManifestSchema, ReplicaInfoSchema, type Manifest, type ReplicaInfo } from './manifest.js';
 
 export interface LiveShard {
@@ -16,6 +16,19 @@ export interface LiveShard {
 }
 
 const SEP = '\t';
+
+/**
+ * A heartbeat member's shard and replica, or undefined when either is not a
+ * valid name: anyone who can write to Redis can add members, and a member that
+ * names no real domain must neither be counted nor reach /v1/shards or a queue name.
+ */
+function parseMember(member: string): { shard: string; replica: string } | undefined {
+  const cut = member.indexOf(SEP);
+  if (cut <= 0) return undefined;
+  const shard = member.slice(0, cut);
+  const replica = member.slice(cut + 1);
+  return DOMAIN_PATTERN.test(shard) && REPLICA_PATTERN.test(replica) ? { shard, replica } : undefined;
+}
 
 /** Manifests outlive replicas a while, so /v1/shards can still describe a domain that just went down. */
 function manifestTtl(heartbeatTtlMs: number): number {
@@ -72,12 +85,10 @@ export class HeartbeatStore {
     const flat = (rangeRes?.[1] as string[] | undefined) ?? [];
     const byShard = new Map<string, LiveShard>();
     for (let i = 0; i + 1 < flat.length; i += 2) {
-      const member = flat[i] as string;
+      const parsed = parseMember(flat[i] as string);
       const score = Number(flat[i + 1]);
-      const cut = member.indexOf(SEP);
-      if (cut <= 0) continue;
-      const shard = member.slice(0, cut);
-      const replica = member.slice(cut + 1);
+      if (!parsed || !Number.isFinite(score)) continue;
+      const { shard, replica } = parsed;
       const entry = byShard.get(shard) ?? { shard, replicas: [], lastSeen: 0 };
       entry.replicas.push(replica);
       entry.lastSeen = Math.max(entry.lastSeen, score);
@@ -90,7 +101,7 @@ export class HeartbeatStore {
   async manifest(shard: string): Promise<Manifest | undefined> {
     const raw = await this.redis.get(keys.manifest(this.prefix, shard));
     if (!raw) return undefined;
-    const parsed = ManifestSchema.safeParse(JSON.parse(raw));
+    const parsed = ManifestSchema.safeParse(safeJson(raw));
     return parsed.success ? parsed.data : undefined;
   }
 
@@ -99,7 +110,7 @@ export class HeartbeatStore {
     const all = await this.redis.hgetall(this.replicasKey());
     const out: ReplicaInfo[] = [];
     for (const value of Object.values(all)) {
-      const parsed = ReplicaInfoSchema.safeParse(JSON.parse(value));
+      const parsed = ReplicaInfoSchema.safeParse(safeJson(value));
       if (parsed.success) out.push(parsed.data);
     }
     return out;
@@ -108,6 +119,15 @@ export class HeartbeatStore {
   /** Domains seen recently (within 10 × ttl) even if no replica is alive now: "known but down". */
   async knownShards(ttlMs: number, now = Date.now()): Promise<string[]> {
     const members = await this.redis.zrangebyscore(keys.heartbeats(this.prefix), now - ttlMs * 10, '+inf');
-    return [...new Set(members.map((m) => m.slice(0, m.indexOf(SEP))).filter(Boolean))].sort();
+    return [...new Set(members.map((m) => parseMember(m)?.shard).filter((s): s is string => s !== undefined))].sort();
+  }
+}
+
+/** Values come from Redis: a value that is not JSON is skipped like one of the wrong shape. */
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

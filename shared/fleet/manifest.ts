@@ -1,6 +1,7 @@
 /** What a shard publishes about its domain (for /v1/shards and routing) and about itself. */
 import { z } from 'zod';
 import { PrefixCostSchema } from '../api/shards.js';
+import { DOMAIN_PATTERN, REPLICA_PATTERN } from '../queues/names.js';
 import { EngineNameSchema } from '../queues/schemas.js';
 
 /**
@@ -16,7 +17,7 @@ export const DomainTermsSchema = z.object({
 export type DomainTerms = z.infer<typeof DomainTermsSchema>;
 
 export const ManifestSchema = z.object({
-  shard: z.string(),
+  shard: z.string().regex(DOMAIN_PATTERN),
   engine: EngineNameSchema,
   sources: z.number().int().min(0),
   lines: z.number().int().min(0),
@@ -35,8 +36,8 @@ export const ManifestSchema = z.object({
 export type Manifest = z.infer<typeof ManifestSchema>;
 
 export const ReplicaInfoSchema = z.object({
-  shard: z.string(),
-  replica: z.string(),
+  shard: z.string().regex(DOMAIN_PATTERN),
+  replica: z.string().regex(REPLICA_PATTERN),
   host: z.string(),
   pid: z.number().int(),
   /** Port of the replica's /metrics endpoint (0 when metrics are off). */

@@ -7,14 +7,16 @@
  * copied over a newer one, changes nothing (docs/architecture.md).
  */
 import { z } from 'zod';
-import { signEnvelope, verifyStoredEnvelope, type Keyring, type RejectReason } from '../envelope/index.js';
+import { signEnvelope, verifyStoredEnvelope, type DomainKeys, type Keyring, type RejectReason } from '../envelope/index.js';
 
 /**
  * The keyring that signs and verifies a domain's written sources and write
- * notifications. The one place to change when keys become per domain.
+ * notifications: the domain's query key (shared/envelope/domain-keys.ts), the
+ * one the coordinator signs that domain's jobs with. Only the coordinator and
+ * that domain's shards hold it, so no other domain's shard can write here.
  */
-export function memoryKeyring(fleetKeys: Keyring, _domain: string): Keyring {
-  return fleetKeys;
+export function memoryKeyring(domainKeys: Pick<DomainKeys, 'query'>): Keyring {
+  return domainKeys.query;
 }
 
 /** Largest written source, in UTF-8 bytes (per-source cap; MAX_SOURCE_BYTES). */

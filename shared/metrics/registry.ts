@@ -103,7 +103,19 @@ export function createMetrics(service: 'coordinator' | 'shard', labels: Record<s
 }
 
 /** Every reason a shard or coordinator may count in memfleet_envelope_rejected_total. */
-export const REJECT_REASONS = ['malformed', 'too_large', 'unknown_kid', 'bad_signature', 'stale', 'future', 'replay', 'invalid_payload'] as const;
+export const REJECT_REASONS = [
+  'malformed',
+  'too_large',
+  'unknown_kid',
+  'bad_signature',
+  'stale',
+  'future',
+  'replay',
+  'invalid_payload',
+  'wrong_shard',
+  'wrong_job_id',
+  'already_answered',
+] as const;
 
 /**
  * Creates a shard's labelled series at zero. prom-client exports a labelled

@@ -12,6 +12,12 @@ export function assertDomainName(domain: string): string {
   return domain;
 }
 
+/**
+ * Replica names travel in heartbeats, logs and /v1/shards: host-name-like
+ * (the default is `<hostname>-<pid>`), 1-128 characters.
+ */
+export const REPLICA_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
+
 /** The BullMQ queue a domain's shard replicas consume. */
 export function shardQueueName(domain: string): string {
   return `shard.${assertDomainName(domain)}`;
@@ -27,6 +33,8 @@ export const keys = {
   query: (prefix: string, queryId: string) => `${prefix}:query:${queryId}`,
   /** Nonce replay cache for envelopes. */
   nonce: (prefix: string, scope: string, nonce: string) => `${prefix}:nonce:${scope}:${nonce}`,
+  /** String: a shard job id its domain has finished (services/shard/worker/finished-jobs.ts). */
+  finishedJob: (prefix: string, domain: string, jobId: string) => `${prefix}:done:${domain}:${jobId}`,
   /** String: one open queue-dashboard session, under the SHA-256 of its id (services/coordinator/http/admin-session.ts). */
   adminSession: (prefix: string, idHash: string) => `${prefix}:admin-session:${idHash}`,
   /** Pub/sub channel: shards announce finished jobs to the coordinators (shared/queues/result-channel.ts). */

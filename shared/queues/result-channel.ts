@@ -10,18 +10,22 @@
  * benchmark (docs/performance.md) shows where that time went.
  *
  * The message carries the signed result envelope exactly as the job returns
- * it; the coordinator verifies it as before, so the channel adds no trust.
+ * it, or a failure signed the same way (a `JobFailure` body under the domain's
+ * result key); the coordinator verifies both, so the channel adds no trust: a
+ * message anyone else publishes can end a wait, but never puts its words into
+ * an answer.
  * Pub/sub drops messages while a subscriber is disconnected: the waiter then
  * looks its pending jobs up directly (on reconnect and at each deadline),
  * where BullMQ still keeps the job's return value.
  */
 import { z } from 'zod';
 
-export type JobOutcomeMessage = { jobId: string; kind: 'completed'; value: unknown } | { jobId: string; kind: 'failed'; reason: string };
+/** `value`: the signed result envelope; `failure`: a signed envelope whose body is a `JobFailure` (shared/queues/schemas.ts). */
+export type JobOutcomeMessage = { jobId: string; kind: 'completed'; value: unknown } | { jobId: string; kind: 'failed'; failure: unknown };
 
 const MessageSchema = z.discriminatedUnion('kind', [
   z.object({ jobId: z.string().min(1).max(512), kind: z.literal('completed'), value: z.unknown() }),
-  z.object({ jobId: z.string().min(1).max(512), kind: z.literal('failed'), reason: z.string().max(10_000) }),
+  z.object({ jobId: z.string().min(1).max(512), kind: z.literal('failed'), failure: z.unknown() }),
 ]);
 
 export function encodeOutcome(message: JobOutcomeMessage): string {

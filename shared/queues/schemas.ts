@@ -4,6 +4,7 @@
  * after its envelope has been verified.
  */
 import { z } from 'zod';
+import { DOMAIN_PATTERN } from './names.js';
 
 /** Longest question accepted anywhere in the fleet (characters). */
 export const MAX_QUESTION_CHARS = 4000;
@@ -20,9 +21,25 @@ export type Turn = z.infer<typeof TurnSchema>;
 
 export const QueryIdSchema = z.string().regex(/^q_[A-Za-z0-9_-]{8,64}$/, 'must look like q_<8-64 url-safe chars>');
 
+/**
+ * Where a job may be answered: signed into every job body, and checked by the
+ * shard before anything else (services/shard/worker/verify-job.ts). `shard` is
+ * the domain whose queue the job was added to, `jobId` the BullMQ job id the
+ * coordinator gave it; a genuine envelope found under any other queue or id is
+ * refused (`wrong_shard`, `wrong_job_id`).
+ */
+export const JobAddressSchema = z.object({
+  shard: z.string().regex(DOMAIN_PATTERN, 'must be a domain name'),
+  jobId: z.string().min(1).max(200),
+});
+export type JobAddress = z.infer<typeof JobAddressSchema>;
+/** A job body before the dispatcher signs its address into it (distributes over unions such as ReadJob). */
+export type Unaddressed<T> = T extends unknown ? Omit<T, keyof JobAddress> : never;
+
 /** The body of a signed query job (coordinator → shard). */
 export const QueryJobSchema = z
   .object({
+    ...JobAddressSchema.shape,
     queryId: QueryIdSchema,
     question: z.string().min(1).max(MAX_QUESTION_CHARS),
     topK: z.number().int().min(1).max(MAX_TOP_K),
@@ -77,6 +94,20 @@ export const EMPTY_USAGE: Usage = Object.freeze({
 export const EngineNameSchema = z.enum(['lexical', 'anthropic', 'noop']);
 export type EngineName = z.infer<typeof EngineNameSchema>;
 
+/**
+ * The body of a signed job failure (shard → coordinator, on the result channel):
+ * signed with the domain's result key like a result, so a failure message
+ * written into Redis by anyone else is never shown as the shard's reason.
+ */
+export const JobFailureSchema = z
+  .object({
+    jobId: z.string().min(1).max(200),
+    shard: z.string().min(1),
+    reason: z.string().max(2_000),
+  })
+  .strict();
+export type JobFailure = z.infer<typeof JobFailureSchema>;
+
 /** The body of a signed shard result (shard → coordinator, the job's return value). */
 export const ShardResultSchema = z
   .object({
@@ -117,6 +148,7 @@ export const MAX_READ_BYTES = 160 * 1024;
 export const ReadIdSchema = z.string().regex(/^r_[A-Za-z0-9_-]{8,64}$/, 'must look like r_<8-64 url-safe chars>');
 
 const readJobBase = {
+  ...JobAddressSchema.shape,
   requestId: ReadIdSchema,
   /** Epoch milliseconds after which the answer is useless to the coordinator. */
   deadline: z.number().int().positive(),

@@ -40,18 +40,12 @@ interface ShardRow { shard: string; status: string; replicas: number }
 /** What the run measured; printed at the end and quoted in docs/operations.md. */
 const measured: Record<string, string | number> = {};
 
-/** The .env lines holding secrets: `memfleet keys` when the CLI has it, else keyrings made here. */
+/** The .env lines holding secrets, as the documented setup makes them: `memfleet keys --domains <demo domains>`. */
 async function secretLines(): Promise<Record<string, string>> {
-  const keys = await run(process.execPath, [CLI, 'keys'], { allowFail: true, timeoutMs: 30_000 });
+  const keys = await run(process.execPath, [CLI, 'keys', '--domains', DOMAIN_NAMES.join(',')], { timeoutMs: 30_000 });
   const lines: Record<string, string> = {};
-  if (keys.code === 0) {
-    for (const m of keys.stdout.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)) lines[m[1] as string] = m[2] as string;
-  }
-  if (Object.keys(lines).length === 0) {
-    lines.MEMFLEET_HMAC_KEYS = generateKeyring('q1');
-    lines.MEMFLEET_SHARD_HMAC_KEYS = generateKeyring('r1');
-    lines.MEMFLEET_API_TOKEN = randomBytes(32).toString('hex');
-  }
+  for (const m of keys.stdout.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)) lines[m[1] as string] = m[2] as string;
+  assert.ok(lines.MEMFLEET_HMAC_KEYS && lines.MEMFLEET_DOMAIN_QUERY_KEYS_MOBY_DICK_1, 'memfleet keys printed the masters and the domain keys');
   lines.GRAFANA_ADMIN_PASSWORD = randomBytes(16).toString('hex');
   return lines;
 }
@@ -381,12 +375,15 @@ describe('the compose stack on a real Docker engine', { timeout: 600_000 }, () =
     const port = await freePort();
     const env = (vars: Record<string, string>): string[] => Object.entries(vars).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const common = { REDIS_URL: `redis://${redisName}:6379`, HOST: '0.0.0.0', MEMFLEET_PREFIX: 'solo' };
-    const keyVars = Object.fromEntries(Object.entries(secrets).filter(([k]) => k.startsWith('MEMFLEET_') && k !== 'MEMFLEET_API_TOKEN'));
+    // The coordinator gets the masters; the shard only harbor's derived keys (memfleet keys --derive).
+    const masterVars = { MEMFLEET_HMAC_KEYS: secrets.MEMFLEET_HMAC_KEYS as string, MEMFLEET_SHARD_HMAC_KEYS: secrets.MEMFLEET_SHARD_HMAC_KEYS as string };
+    const derived = await run(process.execPath, [CLI, 'keys', '--derive', '--domains', 'harbor', '--shard-names'], { env: { ...process.env, ...masterVars }, timeoutMs: 30_000 });
+    const harborVars = Object.fromEntries([...derived.stdout.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1] as string, m[2] as string]));
     await run('docker', ['run', '-d', ...label, '--name', `${PROJECT}-solo-coordinator`, '--network', coordNet, '-p', `127.0.0.1:${port}:8080`,
-      ...env({ ...common, ...keyVars, PORT: '8080' }), 'memfleet:local', 'coordinator']);
+      ...env({ ...common, ...masterVars, PORT: '8080' }), 'memfleet:local', 'coordinator']);
     // The shard's own folder (the test fixtures), mounted read-only: no rebuild for new contexts.
     await run('docker', ['run', '-d', ...label, '--name', `${PROJECT}-solo-shard`, '--network', shardNet, '-v', `${FIXTURE_CONTEXTS}:/app/contexts:ro`,
-      ...env({ ...common, ...keyVars, SHARD_DOMAIN: 'harbor' }), 'memfleet:local', 'shard']);
+      ...env({ ...common, ...harborVars, SHARD_DOMAIN: 'harbor' }), 'memfleet:local', 'shard']);
     const soloUrl = `http://127.0.0.1:${port}`;
     await waitFor('the solo shard registered with the solo coordinator', async () => {
       const res = await fetch(`${soloUrl}/v1/shards`, { signal: AbortSignal.timeout(3_000) });

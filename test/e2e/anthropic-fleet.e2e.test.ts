@@ -23,6 +23,7 @@ import {
   type ServiceProcess,
 } from '../helpers/fleet-processes.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
+import { shardEnv } from '../../services/cli/up/service-env.js';
 import type { MergedCitation as Citation, ShardOutcome } from '../../shared/api/query.js';
 import type { Usage } from '../../shared/queues/schemas.js';
 import type { ShardRow } from '../../shared/api/shards.js';
@@ -250,7 +251,7 @@ describe('fleet end to end on the Claude engine (local Messages API)', () => {
   });
 
   test('When a shard is started with ENGINE=anthropic and no key, then it refuses to start and says what to set', async () => {
-    const lonely = startProcess('keyless shard', ['shard', '--domain', 'harbor', '--contexts', FIXTURE_CONTEXTS], { ...env, ENGINE: 'anthropic', METRICS_PORT: '0' });
+    const lonely = startProcess('keyless shard', ['shard', '--domain', 'harbor', '--contexts', FIXTURE_CONTEXTS], { ...shardEnv({ ...env, ENGINE: 'anthropic' }, 'harbor'), METRICS_PORT: '0' });
     others.push(lonely);
     const code = await lonely.exited;
     assert.equal(code, 1);

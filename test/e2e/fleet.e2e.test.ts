@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { Queue, QueueEvents } from 'bullmq';
-import { parseKeyring, signEnvelope, generateKeyring } from '../../shared/envelope/index.js';
+import { Queue } from 'bullmq';
+import { deriveDomainKeys, parseKeyring, signEnvelope, generateKeyring } from '../../shared/envelope/index.js';
+import { parseMasterKeys } from '../../shared/config/keys.js';
 import { shardQueueName } from '../../shared/queues/names.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import {
@@ -121,38 +122,44 @@ describe('fleet end to end (separate processes)', () => {
 
   test('When a forged or replayed job is put straight into a shard queue, then it is rejected and never answered', async () => {
     const queue = new Queue(shardQueueName('harbor'), { connection: { url: redis.url }, prefix: redis.prefix });
-    const events = new QueueEvents(shardQueueName('harbor'), { connection: { url: redis.url }, prefix: redis.prefix });
-    await events.waitUntilReady();
     try {
-      const body = JSON.stringify({ queryId: 'q_forgedjob0001', question: 'Who is the captain?', topK: 3, deadline: Date.now() + 60_000, conversation: [] });
+      const body = (jobId: string) => JSON.stringify({ shard: 'harbor', jobId, queryId: 'q_forgedjob0001', question: 'Who is the captain?', topK: 3, deadline: Date.now() + 60_000, conversation: [] });
+      const harborKeys = deriveDomainKeys(parseMasterKeys({ ...keys }), 'harbor');
+      // The job's own record, polled: a QueueEvents listener created just before can miss the first event on a loaded machine.
       const outcome = async (jobId: string, data: unknown) => {
-        const job = await queue.add('query', data, { jobId });
-        try {
-          return { ok: true as const, value: await job.waitUntilFinished(events, 30_000) };
-        } catch (err) {
-          return { ok: false as const, reason: err instanceof Error ? err.message : String(err) };
+        await queue.add('query', data, { jobId });
+        let state = 'unknown';
+        for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+          state = (await queue.getJobState(jobId)) as string;
+          // Read the record only once it is final: an earlier copy lacks the return value or the reason.
+          const job = state === 'completed' || state === 'failed' ? await queue.getJob(jobId) : undefined;
+          if (job && state === 'completed') return { ok: true as const, value: job.returnvalue as unknown };
+          if (job && state === 'failed') return { ok: false as const, reason: job.failedReason };
         }
+        return { ok: false as const, reason: `job ${jobId} not finished after 30 s (state ${state})` };
       };
       // Signed with a key the shards do not hold (an attacker's), under the real kid.
       const attacker = parseKeyring(generateKeyring('coord1'), 'ATTACKER');
-      const forged = await outcome('forged-1', signEnvelope(body, attacker));
+      const forged = await outcome('forged-1', signEnvelope(body('forged-1'), attacker));
       assert.equal(forged.ok, false);
       assert.match((forged as { reason: string }).reason, /bad_signature/);
-      // Signed with the shards' own result key: a shard cannot sign a query.
-      const shardSigned = await outcome('forged-2', signEnvelope(body, parseKeyring(keys.MEMFLEET_SHARD_HMAC_KEYS, 'K')));
+      // Signed with the shard's own result key: a shard cannot sign a query.
+      const shardSigned = await outcome('forged-2', signEnvelope(body('forged-2'), harborKeys.result));
       assert.equal(shardSigned.ok, false);
       assert.match((shardSigned as { reason: string }).reason, /unknown_kid|bad_signature/);
-      // A genuine envelope is answered once; the same envelope in a second job is a replay.
-      const genuine = signEnvelope(body, parseKeyring(keys.MEMFLEET_HMAC_KEYS, 'K'));
+      // Signed with the query master instead of harbor's derived key.
+      const master = await outcome('forged-3', signEnvelope(body('forged-3'), parseKeyring(keys.MEMFLEET_HMAC_KEYS, 'K')));
+      assert.match((master as { reason: string }).reason, /bad_signature/);
+      // A genuine envelope is answered once; the same envelope in a second job is refused (its signed job id differs).
+      const genuine = signEnvelope(body('genuine-1'), harborKeys.query);
       const first = await outcome('genuine-1', genuine);
       assert.equal(first.ok, true);
       const replay = await outcome('replay-1', genuine);
       assert.equal(replay.ok, false);
-      assert.match((replay as { reason: string }).reason, /replay/);
+      assert.match((replay as { reason: string }).reason, /wrong_job_id/);
       const metrics = await (await fetch(`${coordinator.url}/metrics`)).text();
       assert.match(metrics, /memfleet_query_duration_seconds_bucket/);
     } finally {
-      await events.close();
       await queue.close();
     }
   });

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Queue, QueueEvents } from 'bullmq';
-import { generateKeyring, parseKeyring, signEnvelope } from '../../shared/envelope/index.js';
+import { deriveDomainKeys, generateKeyring, parseKeyring, signEnvelope } from '../../shared/envelope/index.js';
+import { parseMasterKeys } from '../../shared/config/keys.js';
 import { shardQueueName } from '../../shared/queues/names.js';
 import { FIXTURE_CONTEXTS } from '../helpers/fleet-processes.js';
 import { startFixtureFleet, type FixtureFleet } from '../helpers/fixture-fleet.js';
@@ -112,7 +113,8 @@ describe('source lines through the shard queue', () => {
     const events = new QueueEvents(shardQueueName('harbor'), { connection, prefix: fleet.redis.prefix });
     await events.waitUntilReady();
     try {
-      const body = JSON.stringify({ op: 'lines', requestId: 'r_forgedread01', deadline: Date.now() + 60_000, source: 'ships.txt', line: 1, endLine: 3 });
+      const body = (jobId: string) => JSON.stringify({ shard: 'harbor', jobId, op: 'lines', requestId: 'r_forgedread01', deadline: Date.now() + 60_000, source: 'ships.txt', line: 1, endLine: 3 });
+      const harborQueryKeys = deriveDomainKeys(parseMasterKeys({ ...fleet.keys }), 'harbor').query;
       const outcome = async (name: string, jobId: string, data: unknown) => {
         const job = await queue.add(name, data, { jobId });
         try {
@@ -121,13 +123,13 @@ describe('source lines through the shard queue', () => {
           return { ok: false as const, reason: err instanceof Error ? err.message : String(err) };
         }
       };
-      const forged = await outcome('read', 'forged-read-1', signEnvelope(body, parseKeyring(generateKeyring('coord1'), 'ATTACKER')));
+      const forged = await outcome('read', 'forged-read-1', signEnvelope(body('forged-read-1'), parseKeyring(generateKeyring('coord1'), 'ATTACKER')));
       assert.equal(forged.ok, false);
       assert.match((forged as { reason: string }).reason, /bad_signature/);
-      const asQuery = await outcome('query', 'read-as-query-1', signEnvelope(body, parseKeyring(fleet.keys.MEMFLEET_HMAC_KEYS, 'K')));
+      const asQuery = await outcome('query', 'read-as-query-1', signEnvelope(body('read-as-query-1'), harborQueryKeys));
       assert.equal(asQuery.ok, false);
       assert.match((asQuery as { reason: string }).reason, /invalid query payload/);
-      const genuine = await outcome('read', 'genuine-read-1', signEnvelope(body, parseKeyring(fleet.keys.MEMFLEET_HMAC_KEYS, 'K')));
+      const genuine = await outcome('read', 'genuine-read-1', signEnvelope(body('genuine-read-1'), harborQueryKeys));
       assert.equal(genuine.ok, true, JSON.stringify(genuine));
     } finally {
       await events.close();

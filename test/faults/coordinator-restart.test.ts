@@ -54,7 +54,9 @@ describe('promise 4: the coordinator restarts', () => {
       const found = await client.keys(`${redis.prefix}:query:*`);
       const running: string[] = [];
       for (const key of found) {
-        const record = JSON.parse((await client.get(key)) ?? '{}') as { status?: string; id?: string };
+        // Records are sealed ({v, kid, mac, body}); the test only reads the body.
+        const sealed = JSON.parse((await client.get(key)) ?? '{}') as { body?: string };
+        const record = JSON.parse(sealed.body ?? '{}') as { status?: string; id?: string };
         if (record.status === 'running' && record.id) running.push(record.id);
       }
       return running;

@@ -2,13 +2,15 @@
  * Promise 6: hostile jobs put straight into a live shard's queue. Every one is
  * rejected with its reason, counted in memfleet_envelope_rejected_total{reason},
  * logged without secrets or body, and never reaches the engine. A shard's own
- * (result) key cannot sign a query any shard accepts.
+ * (result) key cannot sign a query any shard accepts, and neither can another
+ * domain's key or the master it was derived from: only harbor's derived query key works.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { QueueEvents, type Queue } from 'bullmq';
-import { generateKeyring, parseKeyring, signEnvelope, type Keyring } from '../../shared/envelope/index.js';
+import { parseMasterKeys } from '../../shared/config/keys.js';
+import { deriveDomainKeys, formatKeyring, generateKeyring, parseKeyring, signEnvelope, type Keyring } from '../../shared/envelope/index.js';
 import { shardQueueName } from '../../shared/queues/names.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import { freePort, newKeys, startShardProcess, type FleetKeys, type ServiceProcess } from '../helpers/fleet-processes.js';
@@ -20,7 +22,8 @@ interface Case {
   name: string;
   /** The label of memfleet_envelope_rejected_total it must be counted under. */
   reason: string;
-  data: () => unknown;
+  /** The job data, given the id of the job that carries it. */
+  data: (jobId: string) => unknown;
 }
 
 function secretsOf(spec: string): string[] {
@@ -34,15 +37,19 @@ describe('promise 6: hostile jobs against a live shard', () => {
   let metricsUrl: string;
   let queue: Queue;
   let events: QueueEvents;
+  /** harbor's derived keys: what the shard holds, and what the coordinator signs harbor's jobs with. */
   let queryKeys: Keyring;
   let resultKeys: Keyring;
+  let masterQueryKeys: Keyring;
+  let kitchenQueryKeys: Keyring;
   const canary = `CANARY${randomBytes(6).toString('hex')}`;
 
-  const body = (extra: Record<string, unknown> = {}) =>
-    JSON.stringify({ queryId: `q_${randomBytes(9).toString('base64url')}`, question: `${canary} who is the captain of the Albatross`, topK: 3, deadline: Date.now() + 60_000, conversation: [], ...extra });
+  const body = (jobId: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ shard: 'harbor', jobId, queryId: `q_${randomBytes(9).toString('base64url')}`, question: `${canary} who is the captain of the Albatross`, topK: 3, deadline: Date.now() + 60_000, conversation: [], ...extra });
 
-  async function outcome(data: unknown): Promise<{ ok: boolean; reason: string }> {
-    const job = await queue.add('query', data, { jobId: `hostile-${randomBytes(6).toString('hex')}` });
+  async function outcome(data: (jobId: string) => unknown): Promise<{ ok: boolean; reason: string }> {
+    const jobId = `hostile-${randomBytes(6).toString('hex')}`;
+    const job = await queue.add('query', data(jobId), { jobId });
     try {
       await job.waitUntilFinished(events, 20_000);
       return { ok: true, reason: '' };
@@ -58,8 +65,12 @@ describe('promise 6: hostile jobs against a live shard', () => {
   before(async () => {
     redis = await startRedis();
     keys = newKeys();
-    queryKeys = parseKeyring(keys.MEMFLEET_HMAC_KEYS, 'Q');
-    resultKeys = parseKeyring(keys.MEMFLEET_SHARD_HMAC_KEYS, 'R');
+    const masters = parseMasterKeys({ ...keys });
+    const harbor = deriveDomainKeys(masters, 'harbor');
+    queryKeys = harbor.query;
+    resultKeys = harbor.result;
+    masterQueryKeys = masters.query;
+    kitchenQueryKeys = deriveDomainKeys(masters, 'kitchen').query;
     const port = await freePort();
     shard = await startShardProcess('harbor', { REDIS_URL: redis.url, MEMFLEET_PREFIX: redis.prefix, ...keys }, undefined, port);
     await waitForLog(shard, 'shard ready');
@@ -78,30 +89,39 @@ describe('promise 6: hostile jobs against a live shard', () => {
 
   test('When hostile jobs reach a shard queue, then each is rejected and counted by reason, and none reaches the engine', async (t) => {
     // One genuine job first: proves the shard answers, and gives the replay case its envelope.
-    const genuine = signEnvelope(body(), queryKeys);
-    assert.deepEqual(await outcome(genuine), { ok: true, reason: '' });
+    let genuine: unknown;
+    assert.deepEqual(await outcome((jobId) => (genuine = signEnvelope(body(jobId), queryKeys))), { ok: true, reason: '' });
 
     const attacker = parseKeyring(generateKeyring(queryKeys.signingKid), 'ATTACKER'); // the real kid, a key the shard does not hold
-    const resultSecret = secretsOf(keys.MEMFLEET_SHARD_HMAC_KEYS)[0]!;
+    const resultSecret = formatKeyring(resultKeys).split(',')[0]!.slice(resultKeys.signingKid.length + 1);
     const shardKeyAsQueryKid = parseKeyring(`${queryKeys.signingKid}:${resultSecret}`, 'SHARDKEY');
-    const tampered = signEnvelope(body(), queryKeys);
-    const unsignedNonce = signEnvelope(body(), queryKeys);
+    const unsignedNonce = signEnvelope(body('x'), queryKeys);
 
     const cases: Case[] = [
-      { name: 'bad signature (unknown key, real kid)', reason: 'bad_signature', data: () => signEnvelope(body(), attacker) },
-      { name: 'tampered body', reason: 'bad_signature', data: () => ({ ...tampered, body: tampered.body.replace('"topK":3', '"topK":50') }) },
-      { name: 'unknown key id', reason: 'unknown_kid', data: () => signEnvelope(body(), parseKeyring(generateKeyring('stranger'), 'X')) },
-      { name: 'old timestamp', reason: 'stale', data: () => signEnvelope(body(), queryKeys, () => Date.now() - 3_600_000) },
-      { name: 'future timestamp', reason: 'future', data: () => signEnvelope(body(), queryKeys, () => Date.now() + 3_600_000) },
-      { name: 'reused nonce (replay in another job)', reason: 'replay', data: () => genuine },
+      { name: 'bad signature (unknown key, real kid)', reason: 'bad_signature', data: (id) => signEnvelope(body(id), attacker) },
+      {
+        name: 'tampered body',
+        reason: 'bad_signature',
+        data: (id) => {
+          const tampered = signEnvelope(body(id), queryKeys);
+          return { ...tampered, body: tampered.body.replace('"topK":3', '"topK":50') };
+        },
+      },
+      { name: 'unknown key id', reason: 'unknown_kid', data: (id) => signEnvelope(body(id), parseKeyring(generateKeyring('stranger'), 'X')) },
+      { name: 'old timestamp', reason: 'stale', data: (id) => signEnvelope(body(id), queryKeys, () => Date.now() - 3_600_000) },
+      { name: 'future timestamp', reason: 'future', data: (id) => signEnvelope(body(id), queryKeys, () => Date.now() + 3_600_000) },
+      { name: 'a genuine envelope again, in another job', reason: 'wrong_job_id', data: () => genuine },
+      { name: "harbor's own key, addressed to kitchen", reason: 'wrong_shard', data: (id) => signEnvelope(body(id, { shard: 'kitchen' }), queryKeys) },
+      { name: "kitchen's query key (another domain)", reason: 'bad_signature', data: (id) => signEnvelope(body(id), kitchenQueryKeys) },
+      { name: 'the query master key itself', reason: 'bad_signature', data: (id) => signEnvelope(body(id), masterQueryKeys) },
       { name: 'missing field (no nonce)', reason: 'malformed', data: () => ({ ...unsignedNonce, nonce: undefined }) },
       { name: 'missing field (no sig)', reason: 'malformed', data: () => ({ ...unsignedNonce, sig: undefined }) },
       { name: 'job data is not an envelope (a string)', reason: 'malformed', data: () => 'just a string, not an envelope' },
       { name: 'signed body is not JSON', reason: 'invalid_payload', data: () => signEnvelope(`${canary} not json {`, queryKeys) },
-      { name: 'signed body misses a field (question)', reason: 'invalid_payload', data: () => signEnvelope(JSON.stringify({ ...JSON.parse(body()), question: undefined }), queryKeys) },
+      { name: 'signed body misses a field (question)', reason: 'invalid_payload', data: (id) => signEnvelope(JSON.stringify({ ...JSON.parse(body(id)), question: undefined }), queryKeys) },
       { name: '10 MB of data', reason: 'too_large', data: () => signEnvelope(`${canary}${'x'.repeat(TEN_MB)}`, queryKeys) },
-      { name: "a shard's result key (its own kid)", reason: 'unknown_kid', data: () => signEnvelope(body(), resultKeys) },
-      { name: "a shard's result key under the query kid", reason: 'bad_signature', data: () => signEnvelope(body(), shardKeyAsQueryKid) },
+      { name: "a shard's result key (its own kid)", reason: 'unknown_kid', data: (id) => signEnvelope(body(id), resultKeys) },
+      { name: "a shard's result key under the query kid", reason: 'bad_signature', data: (id) => signEnvelope(body(id), shardKeyAsQueryKid) },
     ];
 
     const before = await metrics();
@@ -109,7 +129,7 @@ describe('promise 6: hostile jobs against a live shard', () => {
     assert.equal(engineBefore, 1, 'the genuine job ran the engine once');
     const expected = new Map<string, number>();
     for (const c of cases) {
-      const result = await outcome(c.data());
+      const result = await outcome(c.data);
       assert.equal(result.ok, false, `${c.name}: must be rejected`);
       // The job's failure reason names the envelope reason; payload failures say "invalid query payload".
       assert.match(result.reason, c.reason === 'invalid_payload' ? /invalid query payload/ : new RegExp(`envelope rejected: ${c.reason}`), `${c.name}: rejected for ${c.reason}, got "${result.reason.slice(0, 200)}"`);
@@ -132,7 +152,8 @@ describe('promise 6: hostile jobs against a live shard', () => {
     const rejections = rejectionLines();
     assert.equal(rejections.length, cases.length, 'one log line per rejection');
     const output = shard!.output();
-    for (const secret of [...secretsOf(keys.MEMFLEET_HMAC_KEYS), ...secretsOf(keys.MEMFLEET_SHARD_HMAC_KEYS)]) {
+    const derived = [queryKeys, resultKeys].flatMap((ring) => [...ring.keys.values()].map((k) => k.toString('base64url')));
+    for (const secret of [...secretsOf(keys.MEMFLEET_HMAC_KEYS), ...secretsOf(keys.MEMFLEET_SHARD_HMAC_KEYS), ...derived]) {
       assert.ok(!output.includes(secret), 'no HMAC secret in the shard log');
     }
     assert.ok(!output.includes(canary), 'no job body in the shard log');

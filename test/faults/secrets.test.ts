@@ -2,7 +2,8 @@
  * Promise 8: secrets. HMAC keys and the API token come from files (*_FILE,
  * Docker secrets), Redis AUTH comes through REDIS_URL to a password-protected
  * redis-server, and none of them ever appears in a log line or a response.
- * Missing or too-short keys stop a service at start-up with a clear message.
+ * Missing or too-short keys stop a service at start-up with a clear message,
+ * and so does a master keyring handed to a shard.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { domainKeyEnv, parseMasterKeys } from '../../shared/config/keys.js';
 import { parseKeyring, signEnvelope } from '../../shared/envelope/index.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import {
@@ -51,6 +53,8 @@ describe('promise 8: secrets', () => {
   let keys: FleetKeys;
   let dir: string;
   let fileEnv: NodeJS.ProcessEnv;
+  let shardFileEnv: NodeJS.ProcessEnv;
+  let derived: string[];
   let coordinator: CoordinatorProcess | undefined;
   let shard: ServiceProcess | undefined;
   const responses: string[] = [];
@@ -72,8 +76,15 @@ describe('promise 8: secrets', () => {
       HEARTBEAT_INTERVAL_MS: '500',
       HEARTBEAT_TTL_MS: '3000',
     };
+    // The shard's own keys (derived for harbor) come from files too; it never sees the masters.
+    const harborKeys = domainKeyEnv(parseMasterKeys({ ...keys }), 'harbor');
+    derived = Object.values(harborKeys).flatMap(secretsOf);
+    await writeFile(join(dir, 'harbor-query'), `${harborKeys.MEMFLEET_DOMAIN_QUERY_KEYS}\n`, { mode: 0o600 });
+    await writeFile(join(dir, 'harbor-result'), `${harborKeys.MEMFLEET_DOMAIN_RESULT_KEYS}\n`, { mode: 0o600 });
+    const { MEMFLEET_HMAC_KEYS_FILE: _q, MEMFLEET_SHARD_HMAC_KEYS_FILE: _r, ...common } = fileEnv;
+    shardFileEnv = { ...common, MEMFLEET_DOMAIN_QUERY_KEYS_FILE: join(dir, 'harbor-query'), MEMFLEET_DOMAIN_RESULT_KEYS_FILE: join(dir, 'harbor-result') };
     coordinator = await startCoordinatorProcess({ ...fileEnv, MEMFLEET_API_TOKEN_FILE: join(dir, 'token') });
-    shard = await startShardProcess('harbor', fileEnv);
+    shard = await startShardProcess('harbor', shardFileEnv);
     await waitForShards(coordinator.url, { harbor: 1 }, token);
   });
 
@@ -109,7 +120,7 @@ describe('promise 8: secrets', () => {
     }
     await sleep(500);
 
-    const secrets = [password, token, ...secretsOf(keys.MEMFLEET_HMAC_KEYS), ...secretsOf(keys.MEMFLEET_SHARD_HMAC_KEYS)];
+    const secrets = [password, token, ...secretsOf(keys.MEMFLEET_HMAC_KEYS), ...secretsOf(keys.MEMFLEET_SHARD_HMAC_KEYS), ...derived];
     const logs = coordinator!.output() + shard!.output();
     assert.ok(logs.length > 500, 'the services did log');
     assert.match(logs, /redis:\/\/:\*\*\*@127\.0\.0\.1/, 'the Redis URL is logged with its password masked');
@@ -128,14 +139,24 @@ describe('promise 8: secrets', () => {
     assert.match(missing.output, /configuration error: MEMFLEET_HMAC_KEYS is not set/);
 
     const shortSecret = 'short-secret-17ch';
-    const short = await startFailure(shardArgs, { ...base, MEMFLEET_HMAC_KEYS: `k1:${shortSecret}`, MEMFLEET_SHARD_HMAC_KEYS: keys.MEMFLEET_SHARD_HMAC_KEYS });
+    const short = await startFailure(['coordinator', '--port', '0'], { ...base, MEMFLEET_HMAC_KEYS: `k1:${shortSecret}`, MEMFLEET_SHARD_HMAC_KEYS: keys.MEMFLEET_SHARD_HMAC_KEYS });
     assert.equal(short.code, 1);
     assert.match(short.output, /MEMFLEET_HMAC_KEYS: key "k1" is 17 bytes; use at least 32/);
     assert.ok(!short.output.includes(shortSecret), 'the rejected secret is not echoed');
+    const shortDomain = await startFailure(shardArgs, { ...base, MEMFLEET_DOMAIN_QUERY_KEYS: `k1:${shortSecret}`, MEMFLEET_DOMAIN_RESULT_KEYS_FILE: join(dir, 'harbor-result') });
+    assert.equal(shortDomain.code, 1);
+    assert.match(shortDomain.output, /MEMFLEET_DOMAIN_QUERY_KEYS: key "k1" is 17 bytes; use at least 32/);
+    assert.ok(!shortDomain.output.includes(shortSecret), 'the rejected secret is not echoed');
 
-    const missingFile = await startFailure(shardArgs, { ...base, MEMFLEET_HMAC_KEYS_FILE: join(dir, 'nope'), MEMFLEET_SHARD_HMAC_KEYS: keys.MEMFLEET_SHARD_HMAC_KEYS });
+    const missingFile = await startFailure(shardArgs, { ...base, MEMFLEET_DOMAIN_QUERY_KEYS_FILE: join(dir, 'nope'), MEMFLEET_DOMAIN_RESULT_KEYS_FILE: join(dir, 'harbor-result') });
     assert.equal(missingFile.code, 1);
-    assert.match(missingFile.output, /MEMFLEET_HMAC_KEYS_FILE points at .*nope, which cannot be read \(ENOENT\)/);
+    assert.match(missingFile.output, /MEMFLEET_DOMAIN_QUERY_KEYS_FILE points at .*nope, which cannot be read \(ENOENT\)/);
+
+    // A shard handed a master keyring refuses to start rather than hold keys for every domain.
+    const withMaster = await startFailure(shardArgs, { ...base, ...keys, ...shardFileEnv });
+    assert.equal(withMaster.code, 1);
+    assert.match(withMaster.output, /MEMFLEET_HMAC_KEYS is set for a shard: shards hold only their own domain's derived keys/);
+    for (const secret of [...secretsOf(keys.MEMFLEET_HMAC_KEYS), ...secretsOf(keys.MEMFLEET_SHARD_HMAC_KEYS)]) assert.ok(!withMaster.output.includes(secret));
 
     const shortToken = await startFailure(['coordinator', '--port', '0'], { ...base, ...keys, MEMFLEET_API_TOKEN: 'short-tok' });
     assert.equal(shortToken.code, 1);

@@ -29,6 +29,8 @@ export function run(bin: string, args: string[], opts: { cwd?: string; env?: Nod
       if (code === 0 || opts.allowFail) resolve(result);
       else reject(new Error(`${bin} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${stderr.slice(-4000)}${stdout.slice(-2000)}`));
     });
+    // A command that exits before reading its stdin (docker exec into a restarting container) closes the pipe: not an error of the run.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }

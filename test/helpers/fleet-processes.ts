@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyring } from '../../shared/envelope/index.js';
 import { freePort } from '../../services/cli/up/free-port.js';
+import { shardEnv } from '../../services/cli/up/service-env.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(REPO_ROOT, 'dist', 'services', 'cli', 'main.js');
@@ -87,8 +88,15 @@ export async function startCoordinatorProcess(env: NodeJS.ProcessEnv, port?: num
   return { ...svc, url, port: p };
 }
 
+/**
+ * Starts a shard. Given the fleet's env with the master keyrings, the shard gets
+ * what `memfleet up` gives it: its domain's derived keys instead of the masters,
+ * and no API token (services/cli/up/service-env.ts).
+ */
 export async function startShardProcess(domain: string, env: NodeJS.ProcessEnv, contexts = FIXTURE_CONTEXTS, metricsPort = 0): Promise<ServiceProcess> {
-  return startProcess(`shard ${domain}`, ['shard', '--domain', domain, '--contexts', contexts], { ...env, METRICS_PORT: String(metricsPort), HOST: '127.0.0.1' });
+  const hasMasters = Boolean(env.MEMFLEET_HMAC_KEYS || env.MEMFLEET_HMAC_KEYS_FILE);
+  const ownEnv = hasMasters ? shardEnv(env, domain) : env;
+  return startProcess(`shard ${domain}`, ['shard', '--domain', domain, '--contexts', contexts], { ...ownEnv, METRICS_PORT: String(metricsPort), HOST: '127.0.0.1' });
 }
 
 /** Waits until the coordinator counts at least `replicas` live replicas of each domain. */

@@ -14,6 +14,7 @@ import { parseCoordinatorConfig } from '../../services/coordinator/config.js';
 import { startCoordinator, type RunningCoordinator } from '../../services/coordinator/start.js';
 import { parseShardConfig } from '../../services/shard/config.js';
 import { startShard, type RunningShard } from '../../services/shard/start.js';
+import { shardEnv } from '../../services/cli/up/service-env.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import { FIXTURE_CONTEXTS, newKeys, postQuery, waitForShards } from '../helpers/fleet-processes.js';
 
@@ -26,7 +27,7 @@ describe('the coordinator serves the shared/api contract', () => {
   before(async () => {
     redis = await startRedis();
     const env = { REDIS_URL: redis.url, MEMFLEET_PREFIX: redis.prefix, ...newKeys(), HEARTBEAT_INTERVAL_MS: '500' };
-    shard = await startShard(parseShardConfig({ ...env, SHARD_DOMAIN: 'harbor', CONTEXTS_DIR: FIXTURE_CONTEXTS, METRICS_PORT: '0' }), createLogger({ service: 'shard', level: 'silent' }));
+    shard = await startShard(parseShardConfig({ ...shardEnv(env, 'harbor'), SHARD_DOMAIN: 'harbor', CONTEXTS_DIR: FIXTURE_CONTEXTS, METRICS_PORT: '0' }), createLogger({ service: 'shard', level: 'silent' }));
     coordinator = await startCoordinator(parseCoordinatorConfig({ ...env, PORT: '0', MAX_QUERY_TIMEOUT_MS: '60000' }), createLogger({ service: 'coordinator', level: 'silent' }));
     client = new CoordinatorClient({ url: coordinator.url });
     await waitForShards(coordinator.url, { harbor: 1 });

@@ -15,6 +15,11 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { DOMAIN_NAMES } from '../../scripts/demo/config.js';
+import { renderKeys } from '../../services/cli/commands/keys-command.js';
+import { SHARD_VARS } from '../../services/shard/config.js';
+import { COMMON_VARS } from '../../shared/config/common.js';
+import { DOMAIN_KEY_VARS, domainKeyEnvNames } from '../../shared/config/keys.js';
+import { LLM_VARS } from '../../shared/llm/llm-settings.js';
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -172,16 +177,35 @@ describe('docker-compose.yml', () => {
     assert.ok(compose.volumes && 'demo-contexts' in compose.volumes, 'demo-contexts is a named volume (filled from the image)');
   });
 
-  test('When secrets are needed, then they come from a required .env file, never from the compose file', () => {
-    for (const name of ['coordinator', ...shardServices.map((s) => s.name)]) {
-      const service = services[name] as Service;
-      assert.deepEqual(service.env_file, [{ path: '.env', required: true }], `${name} env_file`);
-      for (const secret of ['MEMFLEET_HMAC_KEYS', 'MEMFLEET_SHARD_HMAC_KEYS', 'MEMFLEET_API_TOKEN', 'ANTHROPIC_API_KEY']) {
-        assert.equal(service.environment?.[secret], undefined, `${name} sets ${secret} in docker-compose.yml`);
-      }
+  test('When secrets are needed, then the coordinator reads them from a required .env file, never from the compose file', () => {
+    const coordinator = services.coordinator as Service;
+    assert.deepEqual(coordinator.env_file, [{ path: '.env', required: true }], 'coordinator env_file');
+    for (const secret of ['MEMFLEET_HMAC_KEYS', 'MEMFLEET_SHARD_HMAC_KEYS', 'MEMFLEET_API_TOKEN', 'ANTHROPIC_API_KEY']) {
+      assert.equal(coordinator.environment?.[secret], undefined, `coordinator sets ${secret} in docker-compose.yml`);
     }
     const grafanaEnv = (services.grafana as Service).environment ?? {};
     assert.match(String(grafanaEnv.GF_SECURITY_ADMIN_PASSWORD), /^\$\{GRAFANA_ADMIN_PASSWORD:\?/, 'Grafana admin password must come from .env');
+  });
+
+  test('When a shard runs, then it gets its own domain keys from .env and never a master keyring or the API token', () => {
+    const raw = read('docker-compose.yml');
+    for (const { domain, name } of shardServices) {
+      const shard = services[name] as Service;
+      assert.equal(shard.env_file, undefined, `${name} must not read all of .env (it holds the masters and the token)`);
+      const env = shard.environment ?? {};
+      for (const secret of ['MEMFLEET_HMAC_KEYS', 'MEMFLEET_SHARD_HMAC_KEYS', 'MEMFLEET_API_TOKEN']) {
+        assert.ok(!(secret in env) && !(`${secret}_FILE` in env), `${name} gets ${secret}`);
+        assert.ok(!Object.values(env).some((v) => String(v).includes(`\${${secret}`)), `${name} gets ${secret} under another name`);
+      }
+      const names = domainKeyEnvNames(domain);
+      for (const v of DOMAIN_KEY_VARS) {
+        assert.match(String(env[v]), new RegExp(`^\\$\\{${names[v]}:-\\}$`), `${name} ${v} must come from .env's ${names[v]} (required)`);
+      }
+      // Every setting a shard reads reaches it (REPLICA_ID stays unset: each container's default is unique).
+      const missing = [...COMMON_VARS, ...SHARD_VARS, ...LLM_VARS].filter((v) => v !== 'REPLICA_ID' && !(v in env));
+      assert.deepEqual(missing, [], `${name} does not pass these settings from .env`);
+    }
+    assert.match(raw, /^x-shard-env: &shard-env$/m);
   });
 
   test('When Redis holds the queues, then it persists them (appendonly, a named volume) and never evicts them', () => {
@@ -207,10 +231,10 @@ describe('docker-compose.yml', () => {
     const dir = mkdtempSync(join(tmpdir(), 'memfleet-compose-'));
     try {
       writeFileSync(join(dir, 'docker-compose.yml'), read('docker-compose.yml'));
-      const env = read('.env.example')
-        .replace(/^MEMFLEET_HMAC_KEYS=$/m, `MEMFLEET_HMAC_KEYS=q1:${'a'.repeat(64)}`)
-        .replace(/^MEMFLEET_SHARD_HMAC_KEYS=$/m, `MEMFLEET_SHARD_HMAC_KEYS=r1:${'b'.repeat(64)}`)
-        .replace(/^GRAFANA_ADMIN_PASSWORD=$/m, 'GRAFANA_ADMIN_PASSWORD=test-password');
+      // The documented setup: .env.example, then `memfleet keys --domains <demo domains> >> .env`.
+      const env =
+        read('.env.example').replace(/^GRAFANA_ADMIN_PASSWORD=$/m, 'GRAFANA_ADMIN_PASSWORD=test-password') +
+        renderKeys({ domains: DOMAIN_NAMES, queryKid: 'q1', resultKid: 'r1', shardNames: false });
       writeFileSync(join(dir, '.env'), env);
       await run(composeCli.bin, [...composeCli.args, '-f', join(dir, 'docker-compose.yml'), 'config', '-q'], { cwd: dir, timeout: 60_000 });
       type Resolved = { services: Record<string, { ports?: { published: string; target: number }[]; volumes?: { type: string; source: string; target: string; read_only?: boolean }[] }> };
@@ -318,9 +342,12 @@ describe('.env.example', () => {
     assert.ok(vars.size > 15, `expected the *_VARS arrays to list the config variables, found ${vars.size}`);
     const missing = [...vars].filter(([name]) => !documented.has(name)).map(([name, where]) => `${name} (${where})`);
     assert.deepEqual(missing, [], 'variables missing from .env.example');
-    for (const secret of ['MEMFLEET_HMAC_KEYS', 'MEMFLEET_SHARD_HMAC_KEYS', 'MEMFLEET_API_TOKEN', 'GRAFANA_ADMIN_PASSWORD']) {
-      assert.match(example, new RegExp(`^${secret}=$`, 'm'), `${secret} should be listed, uncommented and empty`);
+    // Keys and token are appended by `memfleet keys`: listed commented, so each is defined once in .env.
+    for (const secret of ['MEMFLEET_HMAC_KEYS', 'MEMFLEET_SHARD_HMAC_KEYS', 'MEMFLEET_API_TOKEN']) {
+      assert.match(example, new RegExp(`^# ${secret}=`, 'm'), `${secret} should be listed, commented`);
+      assert.doesNotMatch(example, new RegExp(`^${secret}=`, 'm'), `${secret} must not be set in .env.example`);
     }
+    assert.match(example, /^GRAFANA_ADMIN_PASSWORD=$/m, 'GRAFANA_ADMIN_PASSWORD should be listed, uncommented and empty');
   });
 });
 

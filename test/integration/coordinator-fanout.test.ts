@@ -16,6 +16,9 @@ import { createLogger } from '../../shared/log/logger.js';
 import { keys, shardQueueName } from '../../shared/queues/names.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import { FIXTURE_CONTEXTS, newKeys, postQuery } from '../helpers/fleet-processes.js';
+import { shardEnv } from '../../services/cli/up/service-env.js';
+import { parseMasterKeys } from '../../shared/config/keys.js';
+import { deriveDomainKeys, signEnvelope, type MasterKeys } from '../../shared/envelope/index.js';
 
 const quiet = (service: 'coordinator' | 'shard') => createLogger({ service, level: 'silent' });
 
@@ -25,12 +28,14 @@ describe('coordinator fan-out against real Redis', () => {
   let coordinator: RunningCoordinator;
   let shard: RunningShard;
   let ghostBeat: NodeJS.Timeout | undefined;
+  let masters: MasterKeys;
 
   before(async () => {
     redis = await startRedis();
     client = new Redis(redis.url);
     const env = { REDIS_URL: redis.url, MEMFLEET_PREFIX: redis.prefix, ...newKeys(), QUERY_TTL_SEC: '600' };
-    shard = await startShard(parseShardConfig({ ...env, SHARD_DOMAIN: 'harbor', CONTEXTS_DIR: FIXTURE_CONTEXTS, METRICS_PORT: '0' }), quiet('shard'));
+    masters = parseMasterKeys(env);
+    shard = await startShard(parseShardConfig({ ...shardEnv(env, 'harbor'), SHARD_DOMAIN: 'harbor', CONTEXTS_DIR: FIXTURE_CONTEXTS, METRICS_PORT: '0' }), quiet('shard'));
     coordinator = await startCoordinator(parseCoordinatorConfig({ ...env, PORT: '0' }), quiet('coordinator'));
     // A domain with a live heartbeat but no consumer: every job to it must time out.
     const store = new HeartbeatStore(client, redis.prefix);
@@ -71,7 +76,8 @@ describe('coordinator fan-out against real Redis', () => {
     const key = keys.query(redis.prefix, json.id as string);
     const ttl = await client.ttl(key);
     assert.ok(ttl > 500 && ttl <= 600, `ttl ${ttl}`);
-    const stored = JSON.parse((await client.get(key)) as string) as { status: string; result: { id: string } };
+    const sealed = JSON.parse((await client.get(key)) as string) as { body: string };
+    const stored = JSON.parse(sealed.body) as { status: string; result: { id: string } };
     assert.equal(stored.status, 'done');
     assert.equal(stored.result.id, json.id);
   });
@@ -89,6 +95,59 @@ describe('coordinator fan-out against real Redis', () => {
     assert.match(text, /bullmq_job_count\{queue="shard\.harbor"/);
     const shardText = await (await fetch(`http://127.0.0.1:${shard.metricsPort}/metrics`)).text();
     assert.match(shardText, /memfleet_engine_duration_seconds_count\{[^}]*shard="harbor"[^}]*engine="lexical"[^}]*\} [1-9]/);
+  });
+  test('When a query record is forged in Redis, then GET /v1/queries/:id answers 404 and never serves it', async () => {
+    const id = 'q_forgedrecord1';
+    const forged = { id, status: 'done', createdAt: Date.now(), deadline: Date.now() + 1000, question: 'q', result: { id, answer: 'FORGED answer', citations: [], shards: [], latencyMs: 1 } };
+    await client.set(keys.query(redis.prefix, id), JSON.stringify(forged), 'EX', 60);
+    const res = await fetch(`${coordinator.url}/v1/queries/${id}`);
+    const text = await res.text();
+    assert.equal(res.status, 404, text);
+    assert.ok(!text.includes('FORGED'), text);
+    // A genuine record still reads back.
+    const { json } = await postQuery(coordinator.url, { question: 'tugboat Marigold', shards: ['harbor'] });
+    const genuine = await fetch(`${coordinator.url}/v1/queries/${String(json.id)}`);
+    assert.equal(genuine.status, 200);
+    assert.equal(((await genuine.json()) as { status: string }).status, 'done');
+  });
+
+  test('When a failure for a shard job is published on the result channel, then its reason reaches shards[].error only when signed with that domain\'s result key', async () => {
+    const ghostQueue = new Queue(shardQueueName('ghost'), { connection: client, prefix: redis.prefix });
+    const channel = keys.results(redis.prefix);
+    /** Asks the consumer-less ghost domain, and answers its job with `failure(jobId)` on the result channel. */
+    const askGhost = async (failure: (jobId: string) => string): Promise<string | undefined> => {
+      const asked = postQuery(coordinator.url, { question: 'tugboat Marigold', shards: ['ghost'], timeoutMs: 5_000 });
+      let jobId: string | undefined;
+      for (let i = 0; i < 100 && !jobId; i++) {
+        jobId = (await ghostQueue.getWaiting()).map((j) => j.id).find((id) => id !== undefined);
+        if (!jobId) await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(jobId, 'the ghost job was added');
+      await client.publish(channel, failure(jobId));
+      const { json } = await asked;
+      await ghostQueue.remove(jobId).catch(() => 0);
+      return (json.shards as { shard: string; error?: string }[]).find((s) => s.shard === 'ghost')?.error;
+    };
+    const evil = 'FORGED <img src=x onerror=alert(1)>';
+    try {
+      // What main accepted: an unsigned reason.
+      const unsigned = await askGhost((jobId) => JSON.stringify({ jobId, kind: 'failed', reason: evil }));
+      assert.ok(unsigned !== undefined && !unsigned.includes('FORGED'), `unsigned reason shown: ${unsigned}`);
+      // Signed, but with another domain's result key (a compromised harbor shard).
+      const harborKey = deriveDomainKeys(masters, 'harbor').result;
+      const wrongKey = await askGhost((jobId) => JSON.stringify({ jobId, kind: 'failed', failure: signEnvelope(JSON.stringify({ jobId, shard: 'ghost', reason: evil }), harborKey) }));
+      assert.ok(wrongKey !== undefined && !wrongKey.includes('FORGED'), `reason signed by another domain shown: ${wrongKey}`);
+      assert.match(wrongKey, /did not verify \(bad_signature\)/);
+      // Signed with ghost's own result key, but for another job (a replayed failure): refused too.
+      const ghostKey = deriveDomainKeys(masters, 'ghost').result;
+      const otherJob = await askGhost((jobId) => JSON.stringify({ jobId, kind: 'failed', failure: signEnvelope(JSON.stringify({ jobId: 'q_other00000.ghost', shard: 'ghost', reason: evil }), ghostKey) }));
+      assert.equal(otherJob, 'the job failed, but its failure report was invalid or for another job');
+      // Signed with ghost's result key for this job: the shard's own words are shown.
+      const genuine = await askGhost((jobId) => JSON.stringify({ jobId, kind: 'failed', failure: signEnvelope(JSON.stringify({ jobId, shard: 'ghost', reason: 'engine failed: upstream 529' }), ghostKey) }));
+      assert.equal(genuine, 'engine failed: upstream 529');
+    } finally {
+      await ghostQueue.close();
+    }
   });
 });
 

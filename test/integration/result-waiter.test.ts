@@ -11,11 +11,13 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ResultWaiter } from '../../services/coordinator/fanout/result-waiter.js';
 import { ResultPublisher } from '../../services/shard/worker/result-publisher.js';
+import { generateKeyring, MemoryNonceCache, parseKeyring, verifyEnvelope } from '../../shared/envelope/index.js';
 import { createLogger } from '../../shared/log/logger.js';
 import { keys } from '../../shared/queues/names.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 
 const quiet = createLogger({ service: 'coordinator', level: 'silent' });
+const resultKeys = parseKeyring(generateKeyring('r1'), 'R');
 
 describe('result waiter and publisher against real Redis', () => {
   let redis: RedisHandle;
@@ -31,7 +33,7 @@ describe('result waiter and publisher against real Redis', () => {
     client = new Redis(redis.url, { maxRetriesPerRequest: null });
     queue = new Queue('shard.waiter-test', { connection: client, prefix: redis.prefix });
     waiter = new ResultWaiter(redis.url, redis.prefix, quiet);
-    publisher = new ResultPublisher(client, redis.prefix, quiet);
+    publisher = new ResultPublisher(client, redis.prefix, quiet, { shard: 'waiter-test', resultKeys });
     await waiter.listen();
   });
 
@@ -55,7 +57,12 @@ describe('result waiter and publisher against real Redis', () => {
     await client.publish(keys.results(redis.prefix), 'not json');
     await client.publish(keys.results(redis.prefix), JSON.stringify({ jobId: 'job-b', kind: 'finished', value: 1 }));
     publisher.failed('job-b', 'envelope rejected: bad_signature');
-    assert.deepEqual(await waiting, { kind: 'failed', reason: 'envelope rejected: bad_signature' });
+    const outcome = await waiting;
+    assert.equal(outcome.kind, 'failed');
+    // The failure travels signed with the domain's result key, bound to its job and shard.
+    const verified = await verifyEnvelope(outcome.kind === 'failed' ? outcome.failure : undefined, { keyring: resultKeys, toleranceSec: 300, nonceCache: new MemoryNonceCache() });
+    assert.ok(verified.ok, 'the failure verifies with the result key');
+    assert.deepEqual(JSON.parse(verified.body), { jobId: 'job-b', shard: 'waiter-test', reason: 'envelope rejected: bad_signature' });
   });
 
   test('When a job finishes without a message, then its result is found in BullMQ at the deadline', async () => {

@@ -6,14 +6,16 @@ import path from 'node:path';
 import { parseCommonConfig } from '../../shared/config/common.js';
 import { readVar, type Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
-import { generateKeyring } from '../../shared/envelope/index.js';
+import { domainKeyEnv, parseDomainKeys, parseMasterKeys } from '../../shared/config/keys.js';
+import { deriveDomainKeys, generateKeyring } from '../../shared/envelope/index.js';
 import { parseCoordinatorConfig } from '../../services/coordinator/config.js';
 import { parseShardConfig } from '../../services/shard/config.js';
 
 const QUERY_KEYS = generateKeyring('q1');
 const RESULT_KEYS = generateKeyring('r1');
 const KEYS: Env = { MEMFLEET_HMAC_KEYS: QUERY_KEYS, MEMFLEET_SHARD_HMAC_KEYS: RESULT_KEYS };
-const SHARD: Env = { ...KEYS, SHARD_DOMAIN: 'moby-dick-1', CONTEXTS_DIR: '/srv/contexts' };
+const DOMAIN_KEYS = domainKeyEnv(parseMasterKeys(KEYS), 'moby-dick-1');
+const SHARD: Env = { ...DOMAIN_KEYS, SHARD_DOMAIN: 'moby-dick-1', CONTEXTS_DIR: '/srv/contexts' };
 
 /** The secret half of a `kid:secret` spec. */
 const secretOf = (spec: string): string => spec.slice(spec.indexOf(':') + 1);
@@ -31,7 +33,8 @@ function configError(fn: () => unknown, fragments: readonly string[], secrets: r
   }
   assert.ok(caught instanceof ConfigError, `expected a ConfigError, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
   for (const fragment of fragments) assert.ok(caught.message.includes(fragment), `"${caught.message}" lacks "${fragment}"`);
-  for (const secret of [...secrets, secretOf(QUERY_KEYS), secretOf(RESULT_KEYS)]) {
+  const derived = Object.values(DOMAIN_KEYS).map(secretOf);
+  for (const secret of [...secrets, secretOf(QUERY_KEYS), secretOf(RESULT_KEYS), ...derived]) {
     assert.ok(!caught.message.includes(secret), `"${caught.message}" leaks a secret`);
   }
   return caught.message;
@@ -44,8 +47,9 @@ describe('config: defaults', () => {
     assert.equal(config.prefix, 'memfleet');
     assert.equal(config.envelopeToleranceSec, 300);
     assert.equal(config.logLevel, 'info');
-    assert.equal(config.queryKeys.signingKid, 'q1');
-    assert.equal(config.resultKeys.signingKid, 'r1');
+    const masters = parseMasterKeys(KEYS);
+    assert.equal(masters.query.signingKid, 'q1');
+    assert.equal(masters.result.signingKid, 'r1');
   });
 
   test('When only the keyrings are set, then the coordinator takes its documented defaults', () => {
@@ -140,11 +144,11 @@ describe('config: bad values name the variable', () => {
 
 describe('config: keyrings', () => {
   test('When MEMFLEET_HMAC_KEYS is missing, then a ConfigError names it and says how to set it', () => {
-    configError(() => parseCommonConfig({ MEMFLEET_SHARD_HMAC_KEYS: RESULT_KEYS }), ['MEMFLEET_HMAC_KEYS is not set', 'kid:secret', 'openssl rand', 'MEMFLEET_HMAC_KEYS_FILE']);
+    configError(() => parseCoordinatorConfig({ MEMFLEET_SHARD_HMAC_KEYS: RESULT_KEYS }), ['MEMFLEET_HMAC_KEYS is not set', 'kid:secret', 'memfleet keys', 'MEMFLEET_HMAC_KEYS_FILE']);
   });
 
   test('When MEMFLEET_SHARD_HMAC_KEYS is missing, then a ConfigError names it and its _FILE variant', () => {
-    configError(() => parseShardConfig({ ...SHARD, MEMFLEET_SHARD_HMAC_KEYS: undefined }), [
+    configError(() => parseCoordinatorConfig({ ...KEYS, MEMFLEET_SHARD_HMAC_KEYS: undefined }), [
       'MEMFLEET_SHARD_HMAC_KEYS is not set',
       'kid:secret',
       'MEMFLEET_SHARD_HMAC_KEYS_FILE',
@@ -157,23 +161,23 @@ describe('config: keyrings', () => {
 
   test('When both keyrings hold the same kid and secret, then the config is refused without printing the secret', () => {
     const spec = generateKeyring('k1');
-    configError(() => parseCommonConfig({ MEMFLEET_HMAC_KEYS: spec, MEMFLEET_SHARD_HMAC_KEYS: spec }), ['MEMFLEET_HMAC_KEYS', 'MEMFLEET_SHARD_HMAC_KEYS', 'different secrets'], [secretOf(spec)]);
+    configError(() => parseMasterKeys({ MEMFLEET_HMAC_KEYS: spec, MEMFLEET_SHARD_HMAC_KEYS: spec }), ['MEMFLEET_HMAC_KEYS', 'MEMFLEET_SHARD_HMAC_KEYS', 'different secrets'], [secretOf(spec)]);
   });
 
   test('When both keyrings hold the same secret under different kids, then the config is refused without printing the secret', () => {
     const spec = generateKeyring('q1');
     const secret = secretOf(spec);
     configError(
-      () => parseCommonConfig({ MEMFLEET_HMAC_KEYS: `q1:${secret}`, MEMFLEET_SHARD_HMAC_KEYS: `r0:${generateKeyring('x').slice(2)},r1:${secret}` }),
+      () => parseMasterKeys({ MEMFLEET_HMAC_KEYS: `q1:${secret}`, MEMFLEET_SHARD_HMAC_KEYS: `r0:${generateKeyring('x').slice(2)},r1:${secret}` }),
       ['MEMFLEET_HMAC_KEYS', 'MEMFLEET_SHARD_HMAC_KEYS'],
       [secret],
     );
   });
 
   test('When the two keyrings use one kid with different secrets, then the config is accepted', () => {
-    const config = parseCommonConfig({ MEMFLEET_HMAC_KEYS: generateKeyring('k1'), MEMFLEET_SHARD_HMAC_KEYS: generateKeyring('k1') });
-    assert.equal(config.queryKeys.signingKid, 'k1');
-    assert.equal(config.resultKeys.signingKid, 'k1');
+    const masters = parseMasterKeys({ MEMFLEET_HMAC_KEYS: generateKeyring('k1'), MEMFLEET_SHARD_HMAC_KEYS: generateKeyring('k1') });
+    assert.equal(masters.query.signingKid, 'k1');
+    assert.equal(masters.result.signingKid, 'k1');
   });
 
   test('When a keyring secret is too short, then a ConfigError names the variable without printing the secret', () => {
@@ -186,9 +190,42 @@ describe('config: keyrings', () => {
   });
 
   test('When a config holding keyrings is serialised, then no secret appears', () => {
-    const text = JSON.stringify(parseCoordinatorConfig(KEYS));
+    const text = JSON.stringify(parseCoordinatorConfig(KEYS)) + JSON.stringify(parseShardConfig(SHARD));
     assert.ok(!text.includes(secretOf(QUERY_KEYS)));
     assert.ok(!text.includes(secretOf(RESULT_KEYS)));
+    for (const spec of Object.values(DOMAIN_KEYS)) assert.ok(!text.includes(secretOf(spec).slice('base64:'.length)));
+  });
+});
+
+describe('config: a shard holds only its domain keys', () => {
+  test('When a shard gets its derived keys, then they are the ones the coordinator derives for its domain', () => {
+    const config = parseShardConfig(SHARD);
+    const expected = deriveDomainKeys(parseMasterKeys(KEYS), 'moby-dick-1');
+    assert.equal(config.domainKeys.query.signingKid, 'q1');
+    assert.equal(config.domainKeys.result.signingKid, 'r1');
+    assert.ok(config.domainKeys.query.keys.get('q1')?.equals(expected.query.keys.get('q1') as Buffer));
+    assert.ok(config.domainKeys.result.keys.get('r1')?.equals(expected.result.keys.get('r1') as Buffer));
+  });
+
+  for (const master of ['MEMFLEET_HMAC_KEYS', 'MEMFLEET_SHARD_HMAC_KEYS']) {
+    test(`When a shard is handed ${master} (or its _FILE form), then it refuses to start, naming the variable and the derived keys to use instead`, () => {
+      configError(() => parseShardConfig({ ...SHARD, [master]: KEYS[master] }), [`${master} is set for a shard`, 'MEMFLEET_DOMAIN_QUERY_KEYS', 'memfleet keys --derive']);
+      configError(() => parseShardConfig({ ...SHARD, [`${master}_FILE`]: '/run/secrets/x' }), [`${master}_FILE is set for a shard`]);
+    });
+  }
+
+  test('When a derived keyring is missing, then the error names it and how to print it', () => {
+    configError(() => parseShardConfig({ ...SHARD, MEMFLEET_DOMAIN_RESULT_KEYS: undefined }), [
+      'MEMFLEET_DOMAIN_RESULT_KEYS is not set',
+      'moby-dick-1',
+      'memfleet keys --derive --domains',
+    ]);
+    configError(() => parseDomainKeys({ MEMFLEET_DOMAIN_RESULT_KEYS: DOMAIN_KEYS.MEMFLEET_DOMAIN_RESULT_KEYS }, 'x'), ['MEMFLEET_DOMAIN_QUERY_KEYS is not set']);
+  });
+
+  test('When both derived keyrings hold the same secret, then the shard refuses them without printing it', () => {
+    const same = DOMAIN_KEYS.MEMFLEET_DOMAIN_QUERY_KEYS;
+    configError(() => parseShardConfig({ ...SHARD, MEMFLEET_DOMAIN_RESULT_KEYS: same }), ['different secrets'], [secretOf(same)]);
   });
 });
 
@@ -210,10 +247,10 @@ describe('config: *_FILE variants', () => {
   test('When the keyrings come from *_FILE variables, then the files are read and trimmed', async () => {
     const queryFile = await secretFile('query-keys', `${QUERY_KEYS}\n`);
     const resultFile = await secretFile('result-keys', `  ${RESULT_KEYS}\n\n`);
-    const config = parseCommonConfig({ MEMFLEET_HMAC_KEYS_FILE: queryFile, MEMFLEET_SHARD_HMAC_KEYS_FILE: resultFile });
-    assert.equal(config.queryKeys.signingKid, 'q1');
-    assert.equal(config.resultKeys.signingKid, 'r1');
-    assert.equal(config.queryKeys.keys.get('q1')?.toString('utf8'), secretOf(QUERY_KEYS));
+    const masters = parseMasterKeys({ MEMFLEET_HMAC_KEYS_FILE: queryFile, MEMFLEET_SHARD_HMAC_KEYS_FILE: resultFile });
+    assert.equal(masters.query.signingKid, 'q1');
+    assert.equal(masters.result.signingKid, 'r1');
+    assert.equal(masters.query.keys.get('q1')?.toString('utf8'), secretOf(QUERY_KEYS));
   });
 
   test('When MEMFLEET_API_TOKEN_FILE is set, then the token is read from the file', async () => {
@@ -225,7 +262,7 @@ describe('config: *_FILE variants', () => {
   test('When NAME and NAME_FILE are both set, then the config is refused naming both', async () => {
     const file = await secretFile('both', RESULT_KEYS);
     configError(
-      () => parseCommonConfig({ ...KEYS, MEMFLEET_SHARD_HMAC_KEYS_FILE: file }),
+      () => parseMasterKeys({ ...KEYS, MEMFLEET_SHARD_HMAC_KEYS_FILE: file }),
       ['MEMFLEET_SHARD_HMAC_KEYS and MEMFLEET_SHARD_HMAC_KEYS_FILE are both set'],
     );
     configError(() => readVar({ PORT: '1', PORT_FILE: file }, 'PORT'), ['PORT and PORT_FILE']);
@@ -238,7 +275,7 @@ describe('config: *_FILE variants', () => {
 
   test('When a *_FILE cannot be read, then the error names the variable, the path and the reason', () => {
     const missing = path.join(dir, 'does-not-exist');
-    configError(() => parseCommonConfig({ MEMFLEET_HMAC_KEYS_FILE: missing, MEMFLEET_SHARD_HMAC_KEYS: RESULT_KEYS }), ['MEMFLEET_HMAC_KEYS_FILE', missing, 'ENOENT']);
+    configError(() => parseMasterKeys({ MEMFLEET_HMAC_KEYS_FILE: missing, MEMFLEET_SHARD_HMAC_KEYS: RESULT_KEYS }), ['MEMFLEET_HMAC_KEYS_FILE', missing, 'ENOENT']);
   });
 
   test('When a *_FILE points at a directory, then the error names the variable', () => {

@@ -14,6 +14,7 @@ import { answerRead, indexSources } from '../../services/shard/worker/handle-rea
 import { parseShardConfig } from '../../services/shard/config.js';
 import { ConfigError } from '../../shared/config/errors.js';
 import { generateKeyring } from '../../shared/envelope/index.js';
+import { domainKeyEnv, parseMasterKeys } from '../../shared/config/keys.js';
 
 const SECRET = 'CANARY-outside-the-domain-7f3a';
 const BUDGET = { maxTokens: 200_000 };
@@ -102,7 +103,8 @@ describe('symbolic links in a domain folder', () => {
 });
 
 describe('FOLLOW_EXTERNAL_SYMLINKS', () => {
-  const env = { MEMFLEET_HMAC_KEYS: generateKeyring('q1'), MEMFLEET_SHARD_HMAC_KEYS: generateKeyring('r1'), SHARD_DOMAIN: 'vault', CONTEXTS_DIR: '/srv/contexts' };
+  const masters = { MEMFLEET_HMAC_KEYS: generateKeyring('q1'), MEMFLEET_SHARD_HMAC_KEYS: generateKeyring('r1') };
+  const env = { ...domainKeyEnv(parseMasterKeys(masters), 'vault'), SHARD_DOMAIN: 'vault', CONTEXTS_DIR: '/srv/contexts' };
 
   test('When it is unset, then external links are skipped; "true" follows them', () => {
     assert.equal(parseShardConfig(env).followExternalSymlinks, false);

@@ -71,7 +71,7 @@ describe('envelope signing and verification', () => {
 
     const result = await verifyWith(keys)(overTheWire(envelope));
 
-    assert.deepEqual(result, { ok: true, body: BODY, kid: 'k2026a' });
+    assert.deepEqual(result, { ok: true, body: BODY, kid: 'k2026a', ts: NOW_SEC });
     assert.equal(envelope.v, 1);
     assert.equal(envelope.ts, NOW_SEC);
     assert.match(envelope.nonce, /^[A-Za-z0-9_-]{22}$/);
@@ -183,6 +183,32 @@ describe('envelope signing and verification', () => {
     assert.equal((await verify(envelope)).ok, true);
   });
 
+  test('When the body check refuses a genuine envelope, then its reason is returned and the nonce stays unclaimed', async () => {
+    const keys = keyring();
+    const envelope = signEnvelope(BODY, keys, fixedClock);
+    const cache = new MemoryNonceCache(fixedClock);
+    const seen: string[] = [];
+    const misaddressed = await verifyWith(keys, {
+      nonceCache: cache,
+      checkBody: (body) => {
+        seen.push(body);
+        return { reason: 'wrong_shard', detail: 'signed for shard a, received by shard b' };
+      },
+    })(envelope);
+
+    assert.deepEqual(misaddressed, { ok: false, reason: 'wrong_shard', detail: 'signed for shard a, received by shard b' });
+    assert.deepEqual(seen, [BODY], 'the check sees the exact signed body');
+    assert.equal((await verifyWith(keys, { nonceCache: cache, checkBody: () => undefined })(envelope)).ok, true, 'the real delivery still passes');
+  });
+
+  test('When an envelope fails its signature, then the body check never runs', async () => {
+    const keys = keyring();
+    let ran = false;
+    const forged = { ...signEnvelope(BODY, keys, fixedClock), body: '{"x":1}' };
+    assertRejected(await verifyWith(keys, { checkBody: () => ((ran = true), undefined) })(forged), 'bad_signature');
+    assert.equal(ran, false);
+  });
+
   test('When a replayed envelope has expired, then it is rejected as stale rather than accepted', async () => {
     const keys = keyring();
     let nowMs = NOW_MS;
@@ -277,7 +303,7 @@ describe('envelope signing and verification', () => {
 
     const fromNewSigner = signEnvelope(BODY, after, fixedClock);
     assert.equal(fromNewSigner.kid, 'k2026');
-    assert.deepEqual(await verifyWith(after)(fromNewSigner), { ok: true, body: BODY, kid: 'k2026' });
+    assert.deepEqual(await verifyWith(after)(fromNewSigner), { ok: true, body: BODY, kid: 'k2026', ts: NOW_SEC });
     assertRejected(await verifyWith(before)(fromNewSigner), 'unknown_kid');
   });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UnrecoverableError } from 'bullmq';
 import { handleQuery, type HandleQueryDeps } from '../../services/shard/worker/handle-query.js';
+import { FinishedJobs } from '../../services/shard/worker/finished-jobs.js';
 import type { Engine } from '../../services/shard/engines/engine.js';
 import { generateKeyring, MemoryNonceCache, parseKeyring, signEnvelope, verifyEnvelope } from '../../shared/envelope/index.js';
 import { createLogger } from '../../shared/log/logger.js';
@@ -29,11 +30,12 @@ function setup() {
     queryKeys,
     resultKeys,
     toleranceSec: 300,
+    finishedJobs: new FinishedJobs(undefined, 'unit', 'harbor'),
     metrics: createMetrics('shard'),
     log: createLogger({ service: 'shard', level: 'silent' }),
   };
   const body = (over: Record<string, unknown> = {}) =>
-    JSON.stringify({ queryId: 'q_unitjob0001', question: 'cat name?', topK: 3, deadline: Date.now() + 10_000, conversation: [], ...over });
+    JSON.stringify({ shard: 'harbor', jobId: 'j1', queryId: 'q_unitjob0001', question: 'cat name?', topK: 3, deadline: Date.now() + 10_000, conversation: [], ...over });
   return { deps, queryKeys, resultKeys, body, calls: () => calls };
 }
 
@@ -69,7 +71,7 @@ describe('shard job handling', () => {
 
   test('When a signed body is not a valid query, then it is rejected as invalid_payload naming the field', async () => {
     const { deps, queryKeys, calls } = setup();
-    const bad = signEnvelope(JSON.stringify({ queryId: 'q_unitjob0001', question: 'x', topK: 'three', deadline: Date.now() + 1000 }), queryKeys);
+    const bad = signEnvelope(JSON.stringify({ shard: 'harbor', jobId: 'j3', queryId: 'q_unitjob0001', question: 'x', topK: 'three', deadline: Date.now() + 1000 }), queryKeys);
     await assert.rejects(handleQuery({ id: 'j3', timestamp: Date.now(), data: bad }, new MemoryNonceCache(), deps), /invalid query payload: job\.topK/);
     const notJson = signEnvelope('not json', queryKeys);
     await assert.rejects(handleQuery({ id: 'j4', timestamp: Date.now(), data: notJson }, new MemoryNonceCache(), deps), /body is not JSON/);
@@ -79,16 +81,43 @@ describe('shard job handling', () => {
 
   test('When the deadline has passed before pick-up, then the job expires without reaching the engine', async () => {
     const { deps, queryKeys, body, calls } = setup();
-    const late = signEnvelope(body({ deadline: Date.now() - 1 }), queryKeys);
+    const late = signEnvelope(body({ jobId: 'j5', deadline: Date.now() - 1 }), queryKeys);
     await assert.rejects(handleQuery({ id: 'j5', timestamp: Date.now() - 2000, data: late }, new MemoryNonceCache(), deps), /deadline passed/);
     assert.equal(calls(), 0);
   });
 
-  test('When the same envelope comes again, then the second is a replay', async () => {
-    const { deps, queryKeys, body } = setup();
+  test('When a genuine envelope is carried by another job id, then it is refused as wrong_job_id and its nonce stays unclaimed', async () => {
+    const { deps, queryKeys, body, calls } = setup();
     const cache = new MemoryNonceCache();
-    const envelope = signEnvelope(body(), queryKeys);
+    const envelope = signEnvelope(body({ jobId: 'j6' }), queryKeys);
+    await assert.rejects(handleQuery({ id: 'j7', timestamp: Date.now(), data: envelope }, cache, deps), /envelope rejected: wrong_job_id \(signed for job id j6, carried by job j7\)/);
+    assert.equal(calls(), 0);
+    assert.equal(await rejectedCount(deps, 'wrong_job_id'), 1);
+    // The misplaced copy did not burn the nonce: the real delivery is still answered.
     await handleQuery({ id: 'j6', timestamp: Date.now(), data: envelope }, cache, deps);
-    await assert.rejects(handleQuery({ id: 'j7', timestamp: Date.now(), data: envelope }, cache, deps), /replay/);
+    assert.equal(calls(), 1);
   });
+
+  test('When a job signed for another shard arrives, then it is refused as wrong_shard before the engine', async () => {
+    const { deps, queryKeys, body, calls } = setup();
+    const envelope = signEnvelope(body({ shard: 'kitchen' }), queryKeys);
+    await assert.rejects(handleQuery({ id: 'j1', timestamp: Date.now(), data: envelope }, new MemoryNonceCache(), deps), /wrong_shard \(signed for shard kitchen, received by shard harbor\)/);
+    assert.equal(calls(), 0);
+    assert.equal(await rejectedCount(deps, 'wrong_shard'), 1);
+  });
+
+  test('When a finished job comes back under its own id, then it is refused as already_answered; an unfinished (stalled) one is worked again', async () => {
+    const { deps, queryKeys, body, calls } = setup();
+    const envelope = signEnvelope(body({ jobId: 'j8' }), queryKeys);
+    // A fresh cache per delivery stands for JobNonceCache, which lets the same job id through again.
+    await handleQuery({ id: 'j8', timestamp: Date.now(), data: envelope }, new MemoryNonceCache(), deps);
+    // Re-delivered before BullMQ recorded it finished (its replica died): worked again.
+    await handleQuery({ id: 'j8', timestamp: Date.now(), data: envelope }, new MemoryNonceCache(), deps);
+    assert.equal(calls(), 2);
+    await deps.finishedJobs.finished('j8'); // what the worker's completed event does
+    await assert.rejects(handleQuery({ id: 'j8', timestamp: Date.now(), data: envelope }, new MemoryNonceCache(), deps), /already_answered/);
+    assert.equal(calls(), 2);
+    assert.equal(await rejectedCount(deps, 'already_answered'), 1);
+  });
+
 });

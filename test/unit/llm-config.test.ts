@@ -9,6 +9,7 @@ import { parseCoordinatorConfig } from '../../services/coordinator/config.js';
 import { parseShardConfig } from '../../services/shard/config.js';
 import type { Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
+import { domainKeyEnv, parseMasterKeys } from '../../shared/config/keys.js';
 import { generateKeyring } from '../../shared/envelope/index.js';
 import { parseLlmSettings } from '../../shared/llm/llm-settings.js';
 import { limitsFor, parseModelTable } from '../../shared/llm/model-limits.js';
@@ -17,7 +18,7 @@ import { countsFromApi, priceUsage, type ApiUsage } from '../../shared/llm/usage
 import { createLogger } from '../../shared/log/logger.js';
 
 const KEYS: Env = { MEMFLEET_HMAC_KEYS: generateKeyring('q1'), MEMFLEET_SHARD_HMAC_KEYS: generateKeyring('r1') };
-const SHARD: Env = { ...KEYS, SHARD_DOMAIN: 'harbor', CONTEXTS_DIR: '/srv/contexts' };
+const SHARD: Env = { ...domainKeyEnv(parseMasterKeys(KEYS), 'harbor'), SHARD_DOMAIN: 'harbor', CONTEXTS_DIR: '/srv/contexts' };
 const SECRET = 'sk-ant-api03-THISISSECRET0123456789abcdef';
 
 const counts = (over: Partial<Record<'input' | 'output' | 'cacheRead' | 'cacheWrite5m' | 'cacheWrite1h', number>>) => ({

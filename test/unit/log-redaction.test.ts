@@ -91,6 +91,8 @@ describe('createLogger', () => {
         token: API_TOKEN,
         password: REDIS_PASSWORD,
         MEMFLEET_HMAC_KEYS: HMAC_SECRET,
+        MEMFLEET_DOMAIN_QUERY_KEYS: HMAC_SECRET,
+        MEMFLEET_DOMAIN_RESULT_KEYS: HMAC_SECRET,
         shard: 'sea',
       },
       'config loaded',
@@ -103,6 +105,8 @@ describe('createLogger', () => {
     assert.equal(line.token, '***');
     assert.equal(line.password, '***');
     assert.equal(line.MEMFLEET_HMAC_KEYS, '***');
+    assert.equal(line.MEMFLEET_DOMAIN_QUERY_KEYS, '***');
+    assert.equal(line.MEMFLEET_DOMAIN_RESULT_KEYS, '***');
     assert.equal(line.shard, 'sea');
     for (const secret of [ANTHROPIC_KEY, API_TOKEN, REDIS_PASSWORD, HMAC_SECRET]) assert.ok(!raw().includes(secret), `leaked ${secret}`);
   });

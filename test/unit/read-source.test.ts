@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MAX_READ_BYTES, MAX_READ_LINES, ReadResultSchema, type ReadJob } from '../../shared/queues/schemas.js';
+import { MAX_READ_BYTES, MAX_READ_LINES, ReadResultSchema, type ReadJob, type Unaddressed } from '../../shared/queues/schemas.js';
 import type { DomainContext } from '../../services/shard/domain/domain-context.js';
 import { answerRead, indexSources } from '../../services/shard/worker/handle-read.js';
 
@@ -12,7 +12,7 @@ function context(files: Record<string, string[]>): DomainContext {
 }
 
 const who = { shard: 'd', replica: 'r1' };
-const lines = (source: string, line: number, endLine: number): ReadJob => ({ op: 'lines', requestId: 'r_unittest01', deadline: Date.now() + 1000, source, line, endLine });
+const lines = (source: string, line: number, endLine: number): Unaddressed<ReadJob> => ({ op: 'lines', requestId: 'r_unittest01', deadline: Date.now() + 1000, source, line, endLine });
 const numbered = (n: number, width = 10) => Array.from({ length: n }, (_, i) => `line ${i + 1} `.padEnd(width, 'x'));
 
 describe('answerRead (a shard reading its own sources)', () => {

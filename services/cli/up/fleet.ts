@@ -13,6 +13,7 @@ import { CoordinatorClient } from '../../../shared/api/client.js';
 import { shardNodeArgs } from '../../shard/heap-limit.js';
 import { renderChildLine } from './child-log-line.js';
 import { discoverDomains, type SkippedEntry } from './discover-domains.js';
+import { shardEnv } from './service-env.js';
 import { assertPortFree } from './port-check.js';
 import { redisAnswers, redisServerInstalled, startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { loadOrCreateKeys, stateDir } from './state-dir.js';
@@ -81,6 +82,8 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
     env.MEMFLEET_SHARD_HMAC_KEYS = keys.MEMFLEET_SHARD_HMAC_KEYS;
   }
   if (opts.engine) env.ENGINE = opts.engine;
+  // Each shard gets its domain's derived keys, never the masters or the API token (docs/reliability.md, "Keys and the threat model").
+  const shardEnvs = new Map(domains.map((domain) => [domain, shardEnv(env, domain)]));
 
   const entry = process.argv[1] as string;
   const children: SupervisedChild[] = [];
@@ -104,14 +107,14 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
       if (children.every((c) => c.state === 'gave-up')) resolveAllGaveUp();
     },
   };
-  const launch = (spec: Omit<ChildSpec, 'env' | 'argv'>, args: string[], extra: NodeJS.ProcessEnv, nodeArgs: string[] = []) => {
-    children.push(new SupervisedChild({ ...spec, argv: [...process.execArgv, ...nodeArgs, entry, ...args], env: { ...env, ...extra } }, hooks));
+  const launch = (spec: Omit<ChildSpec, 'env' | 'argv'>, args: string[], serviceEnv: NodeJS.ProcessEnv, nodeArgs: string[] = []) => {
+    children.push(new SupervisedChild({ ...spec, argv: [...process.execArgv, ...nodeArgs, entry, ...args], env: serviceEnv }, hooks));
   };
 
-  launch({ name: 'coordinator', role: 'coordinator' }, ['coordinator'], { PORT: String(opts.port), HOST: opts.host });
+  launch({ name: 'coordinator', role: 'coordinator' }, ['coordinator'], { ...env, PORT: String(opts.port), HOST: opts.host });
   for (const domain of domains) {
     for (let r = 1; r <= opts.replicas; r++) {
-      launch({ name: `${domain}#${r}`, role: 'shard', domain }, ['shard'], { SHARD_DOMAIN: domain, METRICS_PORT: '0', HOST: '127.0.0.1' }, shardNodeArgs());
+      launch({ name: `${domain}#${r}`, role: 'shard', domain }, ['shard'], { ...shardEnvs.get(domain), SHARD_DOMAIN: domain, METRICS_PORT: '0', HOST: '127.0.0.1' }, shardNodeArgs());
     }
   }
 

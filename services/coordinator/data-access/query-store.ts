@@ -1,5 +1,15 @@
-/** Query state and results in Redis with a TTL, so any coordinator (or a restarted one) can serve GET /v1/queries/:id. */
+/**
+ * Query state and results in Redis with a TTL, so any coordinator (or a
+ * restarted one) can serve GET /v1/queries/:id.
+ *
+ * Records are sealed with the coordinator's record key (derived from the query
+ * master, which no shard holds: shared/envelope/domain-keys.ts), bound to their
+ * query id. A record written into Redis by anyone else, or copied from another
+ * id, does not open and is treated as absent: it is never served as a result.
+ */
 import type { Redis } from 'ioredis';
+import { sealRecord, unsealRecord, type Keyring } from '../../../shared/envelope/index.js';
+import type { Logger } from '../../../shared/log/logger.js';
 import { keys } from '../../../shared/queues/names.js';
 import { batchWrites } from '../../../shared/redis/write-batching.js';
 import type { QueryResponse } from '../../../shared/api/query.js';
@@ -14,20 +24,34 @@ export type QueryRecord =
   | { id: string; status: 'done'; createdAt: number; deadline: number; question: string; result: QueryResponse }
   | { id: string; status: 'failed'; createdAt: number; deadline: number; question: string; error: { code: string; message: string } };
 
+export interface QueryStoreOptions {
+  /** Seals and opens records; only coordinators hold it. */
+  recordKeys: Keyring;
+  /** Running records carry this coordinator's instance id (see coordinator-presence.ts). */
+  presence?: CoordinatorPresence | undefined;
+  /** Where a record that does not open is reported (without its content). */
+  log?: Logger | undefined;
+}
+
 export class QueryStore {
+  private readonly presence: CoordinatorPresence | undefined;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly ttlSec: number,
-    private readonly presence?: CoordinatorPresence,
-  ) {}
+    private readonly options: QueryStoreOptions,
+  ) {
+    this.presence = options.presence;
+  }
 
   async put(record: QueryRecord): Promise<void> {
     const stored = record.status === 'running' && this.presence ? { ...record, owner: this.presence.instanceId } : record;
     // A running record shares one socket write with the jobs of its fan-out; any other leaves at once
     // (a finished one must reach Redis before the answer reaches the caller: see query-service.ts).
     if (record.status === 'running') batchWrites(this.redis);
-    await this.redis.set(keys.query(this.prefix, record.id), JSON.stringify(stored), 'EX', this.ttlSec);
+    const sealed = sealRecord(this.options.recordKeys, recordContext(record.id), JSON.stringify(stored));
+    await this.redis.set(keys.query(this.prefix, record.id), sealed, 'EX', this.ttlSec);
   }
 
   /**
@@ -41,8 +65,21 @@ export class QueryStore {
     return !(await this.presence.isAlive(record.owner));
   }
 
+  /** The record, or undefined when there is none or it is not one this fleet's coordinators sealed for this id. */
   async get(id: string): Promise<QueryRecord | undefined> {
     const raw = await this.redis.get(keys.query(this.prefix, id));
-    return raw ? (JSON.parse(raw) as QueryRecord) : undefined;
+    if (!raw) return undefined;
+    const opened = unsealRecord(this.options.recordKeys, recordContext(id), raw);
+    if (!opened.ok) {
+      this.options.log?.warn({ queryId: id, reason: opened.reason }, 'ignored a stored query record that does not carry this fleet\'s seal (forged, or from an older version)');
+      return undefined;
+    }
+    const record = JSON.parse(opened.body) as QueryRecord;
+    // Sealed by us for this id; the check only guards against a bug writing one id's record under another.
+    return record.id === id ? record : undefined;
   }
+}
+
+function recordContext(id: string): string {
+  return `query:${id}`;
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../../shared/log/logger.js';
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
-import type { QueryJob } from '../../../shared/queues/schemas.js';
+import type { QueryJob, Unaddressed } from '../../../shared/queues/schemas.js';
 import type { QueryStore } from '../data-access/query-store.js';
 import type { Dispatcher } from '../fanout/dispatcher.js';
 import type { ShardDirectory } from '../fanout/shard-directory.js';
@@ -98,7 +98,7 @@ export class QueryService {
       (err: unknown) => ({ err }),
     );
 
-    const job: QueryJob = { queryId: id, question: request.question, topK: request.topK, deadline, conversation: [] };
+    const job: Unaddressed<QueryJob> = { queryId: id, question: request.question, topK: request.topK, deadline, conversation: [] };
     const targets = await this.route(request, selection.shards);
     const asked = await Promise.all(targets.map((shard) => this.askOne(shard, job)));
     const notRecorded = await recorded;
@@ -146,7 +146,7 @@ export class QueryService {
     return routeQuestion(request.question, await this.quality.manifests.domains(selected)).shards;
   }
 
-  private async askOne(shard: string, job: QueryJob): Promise<ShardReply> {
+  private async askOne(shard: string, job: Unaddressed<QueryJob>): Promise<ShardReply> {
     try {
       return await this.dispatcher.ask(shard, job);
     } catch (err) {

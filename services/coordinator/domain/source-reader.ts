@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SourceLines, SourceList } from '../../../shared/api/sources.js';
-import { READ_JOB_NAME, ReadResultSchema, type ReadJob, type ReadResult } from '../../../shared/queues/schemas.js';
+import { READ_JOB_NAME, ReadResultSchema, type ReadJob, type ReadResult, type Unaddressed } from '../../../shared/queues/schemas.js';
 import type { Dispatcher, SendOutcome } from '../fanout/dispatcher.js';
 import type { ShardDirectory } from '../fanout/shard-directory.js';
 
@@ -49,7 +49,7 @@ export class SourceReader {
     };
   }
 
-  private async read(shard: string, job: ReadJob): Promise<ReadResult> {
+  private async read(shard: string, job: Unaddressed<ReadJob>): Promise<ReadResult> {
     const { live, known } = await this.directory.snapshot();
     if (!live.some((s) => s.shard === shard)) {
       if (known.includes(shard)) throw new SourceReadError(503, 'shard_unavailable', `Shard ${shard} has no live replica to read from: start one, or retry when GET /v1/shards shows it up.`);
@@ -60,7 +60,7 @@ export class SourceReader {
       // Read your writes: the replica that takes the read catches up to the version first.
       const version = await this.dispatcher.versionOf(shard);
       const body = version === undefined ? job : { ...job, version };
-      sent = await this.dispatcher.send(shard, READ_JOB_NAME, `${job.requestId}.${shard}`, JSON.stringify(body), job.deadline);
+      sent = await this.dispatcher.send(shard, READ_JOB_NAME, `${job.requestId}.${shard}`, body, job.deadline);
     } catch (err) {
       throw new SourceReadError(503, 'redis_unavailable', `Could not enqueue the read (${err instanceof Error ? err.message : String(err)}): retry when /readyz reports ready.`);
     }

@@ -4,10 +4,10 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { signEnvelope, verifyEnvelope, type Keyring, type NonceCache } from '../../../shared/envelope/index.js';
+import { signEnvelope, verifyEnvelope, type DomainKeyCache, type NonceCache } from '../../../shared/envelope/index.js';
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
 import { shardQueueName } from '../../../shared/queues/names.js';
-import { ShardResultSchema, type QueryJob } from '../../../shared/queues/schemas.js';
+import { JobFailureSchema, ShardResultSchema, type JobAddress, type QueryJob, type Unaddressed } from '../../../shared/queues/schemas.js';
 import type { ShardReply } from '../domain/merge.js';
 import type { ResultWaiter } from './result-waiter.js';
 import { LatencyWindow } from './latency-window.js';
@@ -17,8 +17,8 @@ import { queueRetention, type KeepFinished, type QueueRetention } from '../../..
 export interface DispatcherDeps {
   connection: Redis;
   prefix: string;
-  queryKeys: Keyring;
-  resultKeys: Keyring;
+  /** Each domain's keys, derived from the masters: jobs for a domain are signed with its query key, its results verified with its result key. */
+  keys: DomainKeyCache;
   toleranceSec: number;
   resultNonces: NonceCache;
   waiter: ResultWaiter;
@@ -76,10 +76,10 @@ export class Dispatcher {
     return this.deps.versionOf?.(shard);
   }
 
-  async ask(shard: string, job: QueryJob): Promise<ShardReply> {
+  async ask(shard: string, job: Unaddressed<QueryJob>): Promise<ShardReply> {
     const version = await this.versionOf(shard);
     const body = version === undefined ? job : { ...job, version };
-    const sent = await this.send(shard, 'query', `${job.queryId}.${shard}`, JSON.stringify(body), job.deadline);
+    const sent = await this.send(shard, 'query', `${job.queryId}.${shard}`, body, job.deadline);
     const reply = this.interpret(shard, job.queryId, sent);
     this.deps.metrics.shardRoundtrip.observe({ shard, outcome: reply.outcome.status }, sent.latencyMs / 1000);
     if (reply.outcome.status === 'ok') this.latencies.record(shard, sent.latencyMs);
@@ -88,15 +88,19 @@ export class Dispatcher {
 
   /**
    * One signed job to one shard and its verified reply, whatever the job kind
-   * (queries, reads). Rejects only when the job could not be added (Redis).
+   * (queries, reads). The job's address (`shard`, `jobId`) is signed into its
+   * body, so the shard refuses the envelope in any other queue or job.
+   * Rejects only when the job could not be added (Redis).
    */
-  async send(shard: string, name: string, jobId: string, body: string, deadline: number, keep: JobRetention = {}): Promise<SendOutcome> {
+  async send(shard: string, name: string, jobId: string, payload: object, deadline: number, keep: JobRetention = {}): Promise<SendOutcome> {
     const { waiter } = this.deps;
+    const keys = this.deps.keys.forDomain(shard);
     const queue = this.queue(shard);
     await waiter.listen(queue.name);
     const started = performance.now();
     const waiting = waiter.wait(queue, jobId, deadline - Date.now());
-    const envelope = signEnvelope(body, this.deps.queryKeys);
+    const address: JobAddress = { shard, jobId };
+    const envelope = signEnvelope(JSON.stringify({ ...payload, ...address }), keys.query);
     // The jobs of one fan-out (and the query record before them) leave in one socket write.
     batchWrites(this.deps.connection);
     try {
@@ -108,9 +112,9 @@ export class Dispatcher {
     const outcome = await waiting;
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     if (outcome.kind === 'timeout') return { kind: 'timeout', state: outcome.state, latencyMs };
-    if (outcome.kind === 'failed') return { kind: 'failed', reason: outcome.reason, latencyMs };
+    if (outcome.kind === 'failed') return { kind: 'failed', reason: await this.failureReason(shard, jobId, outcome.failure), latencyMs };
     const verified = await verifyEnvelope(outcome.value, {
-      keyring: this.deps.resultKeys,
+      keyring: keys.result,
       toleranceSec: this.deps.toleranceSec,
       nonceCache: this.deps.resultNonces,
     });
@@ -119,6 +123,30 @@ export class Dispatcher {
       return { kind: 'rejected', reason: verified.reason, latencyMs };
     }
     return { kind: 'ok', body: verified.body, latencyMs };
+  }
+
+  /**
+   * The shard's reason for a failed job, when it comes signed with the domain's
+   * result key for this job; otherwise a fixed text, so that nothing written
+   * into Redis by anyone else reaches an answer (shards[].error, MCP).
+   */
+  private async failureReason(shard: string, jobId: string, failure: unknown): Promise<string> {
+    if (failure === undefined) return `the job failed; its reason was not received signed (see the shard's log for job ${jobId})`;
+    const verified = await verifyEnvelope(failure, {
+      keyring: this.deps.keys.forDomain(shard).result,
+      toleranceSec: this.deps.toleranceSec,
+      nonceCache: this.deps.resultNonces,
+    });
+    if (!verified.ok) {
+      this.deps.metrics.envelopeRejected.inc({ reason: verified.reason });
+      return `the job failed, but its failure report did not verify (${verified.reason})`;
+    }
+    const parsed = JobFailureSchema.safeParse(safeJson(verified.body));
+    if (!parsed.success || parsed.data.jobId !== jobId || parsed.data.shard !== shard) {
+      this.deps.metrics.envelopeRejected.inc({ reason: 'invalid_payload' });
+      return 'the job failed, but its failure report was invalid or for another job';
+    }
+    return parsed.data.reason;
   }
 
   private interpret(shard: string, queryId: string, sent: SendOutcome): ShardReply {

@@ -18,7 +18,12 @@ import type { Logger } from '../../../shared/log/logger.js';
 import { keys } from '../../../shared/queues/names.js';
 import { decodeOutcome } from '../../../shared/queues/result-channel.js';
 
-export type WaitOutcome = { kind: 'completed'; value: unknown } | { kind: 'failed'; reason: string } | { kind: 'timeout'; state: string };
+/**
+ * `failure`: the signed failure from the result channel, still to be verified;
+ * undefined when the failure was only found in BullMQ, whose `failedReason`
+ * is unsigned text anyone with Redis access could have written.
+ */
+export type WaitOutcome = { kind: 'completed'; value: unknown } | { kind: 'failed'; failure: unknown } | { kind: 'timeout'; state: string };
 
 interface Pending {
   queue: Queue;
@@ -89,7 +94,7 @@ export class ResultWaiter {
     }
     // Results of other coordinators' jobs arrive too; they are simply not pending here.
     if (message.kind === 'completed') this.settle(message.jobId, { kind: 'completed', value: parseMaybe(message.value) });
-    else this.settle(message.jobId, { kind: 'failed', reason: message.reason });
+    else this.settle(message.jobId, { kind: 'failed', failure: message.failure });
   }
 
   private settle(jobId: string, outcome: WaitOutcome): void {
@@ -105,7 +110,7 @@ export class ResultWaiter {
     const job = await queue.getJob(jobId);
     const state = job ? await job.getState() : 'missing';
     if (job && state === 'completed') return { kind: 'completed', value: parseMaybe(job.returnvalue) };
-    if (job && state === 'failed') return { kind: 'failed', reason: job.failedReason };
+    if (job && state === 'failed') return { kind: 'failed', failure: undefined };
     return { kind: 'timeout', state };
   }
 

@@ -6,7 +6,7 @@
  * one at a time, so retries only happen between coordinators.
  * After the commit, a signed notification tells idle replicas to catch up.
  */
-import type { Keyring } from '../../../shared/envelope/index.js';
+import type { DomainKeyCache } from '../../../shared/envelope/index.js';
 import type { Logger } from '../../../shared/log/logger.js';
 import type { MemoryStore, WriteOutcome } from '../../../shared/memory/memory-store.js';
 import type { MemoryMetrics, WriteOutcomeLabel } from '../../../shared/memory/metrics.js';
@@ -33,8 +33,8 @@ export class SourceWriteError extends Error {
 export interface SourceWriterDeps {
   store: MemoryStore;
   directory: ShardDirectory;
-  /** The coordinator's signing keys (MEMFLEET_HMAC_KEYS); memoryKeyring picks the domain's. */
-  queryKeys: Keyring;
+  /** Each domain's keys, derived from the masters; memoryKeyring picks the one that signs written sources. */
+  keys: DomainKeyCache;
   maxSourceBytes: number;
   metrics: MemoryMetrics;
   log: Logger;
@@ -139,7 +139,7 @@ export class SourceWriter {
     }
     const [head, stored] = await Promise.all([this.deps.store.head(shard, source), this.deps.store.record(shard, source)]);
     const now = this.now();
-    const opened = stored === undefined ? undefined : openRecord(stored, { domain: shard, source }, memoryKeyring(this.deps.queryKeys, shard), MAX_SOURCE_BYTES_LIMIT);
+    const opened = stored === undefined ? undefined : openRecord(stored, { domain: shard, source }, memoryKeyring(this.deps.keys.forDomain(shard)), MAX_SOURCE_BYTES_LIMIT);
     if (head === undefined || opened === undefined || (head.expiresAt !== null && head.expiresAt <= now)) throw unknownSource(shard, source);
     if (!opened.ok) {
       this.deps.log.warn({ shard, source, reason: opened.reason }, 'stored written source failed verification');
@@ -181,7 +181,7 @@ export class SourceWriter {
     build: (version: number, writtenAt: number) => { record: WrittenRecord; tokens: number; lines: number; expiresAt: number; ifMatch: number | undefined; allowance: number },
   ): Promise<{ outcome: WriteOutcome; writtenAt: number }> {
     return this.serialised(shard, async () => {
-      const keyring = memoryKeyring(this.deps.queryKeys, shard);
+      const keyring = memoryKeyring(this.deps.keys.forDomain(shard));
       let expected = await this.deps.store.version(shard);
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const writtenAt = this.now();

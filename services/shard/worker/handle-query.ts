@@ -10,15 +10,18 @@ import type { Logger } from '../../../shared/log/logger.js';
 import type { Engine } from '../engines/engine.js';
 import type { IncomingJob } from './job.js';
 import { RejectedJobError } from './job.js';
+import type { FinishedJobs } from './finished-jobs.js';
 import { verifyJob } from './verify-job.js';
 
 export interface HandleQueryDeps {
   shard: string;
   replica: string;
   engine: Engine;
+  /** This domain's derived keys: verify jobs with the query key, sign results with the result key. */
   queryKeys: Keyring;
   resultKeys: Keyring;
   toleranceSec: number;
+  finishedJobs: FinishedJobs;
   metrics: FleetMetrics;
   log: Logger;
   /** Written sources (services/shard/memory): brings the replica up to a job's version before it answers. */

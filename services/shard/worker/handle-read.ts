@@ -10,9 +10,10 @@
 import { signEnvelope, type Envelope, type Keyring, type NonceCache } from '../../../shared/envelope/index.js';
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
 import type { Logger } from '../../../shared/log/logger.js';
-import { MAX_READ_BYTES, MAX_READ_LINES, ReadJobSchema, type ReadJob, type ReadResult, type SourceInfo } from '../../../shared/queues/schemas.js';
+import { MAX_READ_BYTES, MAX_READ_LINES, ReadJobSchema, type ReadJob, type ReadResult, type SourceInfo, type Unaddressed } from '../../../shared/queues/schemas.js';
 import type { DomainContext, SourceFile } from '../domain/domain-context.js';
 import { RejectedJobError, type IncomingJob } from './job.js';
+import type { FinishedJobs } from './finished-jobs.js';
 import type { MemoryVersion } from './handle-query.js';
 import { verifyJob } from './verify-job.js';
 
@@ -37,6 +38,7 @@ export interface HandleReadDeps {
   queryKeys: Keyring;
   resultKeys: Keyring;
   toleranceSec: number;
+  finishedJobs: FinishedJobs;
   metrics: FleetMetrics;
   log: Logger;
 }
@@ -56,7 +58,7 @@ export async function handleRead(job: IncomingJob, nonceCache: NonceCache, deps:
 }
 
 /** Pure: what a read job returns for this domain. */
-export function answerRead(index: SourceIndex, read: ReadJob, who: { shard: string; replica: string }): ReadResult {
+export function answerRead(index: SourceIndex, read: Unaddressed<ReadJob>, who: { shard: string; replica: string }): ReadResult {
   const base = { requestId: read.requestId, shard: who.shard, replica: who.replica };
   if (read.op === 'sources') {
     const sources: SourceInfo[] = [];

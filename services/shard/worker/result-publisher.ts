@@ -1,15 +1,20 @@
 /**
  * Tells the coordinators that a job finished, the moment the shard knows
  * (shared/queues/result-channel.ts): one PUBLISH with the signed result or the
- * failure reason. BullMQ still records the job's return value or failure, and
+ * failure reason, signed with the domain's result key like a result. BullMQ still records the job's return value or failure, and
  * that record is what a coordinator falls back on if this message is lost, so
  * a failed publish is logged and never fails the job.
  */
 import type { Redis } from 'ioredis';
+import { signEnvelope, type Keyring } from '../../../shared/envelope/index.js';
 import type { Logger } from '../../../shared/log/logger.js';
+import type { JobFailure } from '../../../shared/queues/schemas.js';
 import { keys } from '../../../shared/queues/names.js';
 import { encodeOutcome } from '../../../shared/queues/result-channel.js';
 import { batchWrites } from '../../../shared/redis/write-batching.js';
+
+/** JobFailureSchema's limit on `reason`. */
+const MAX_REASON_CHARS = 2_000;
 
 export class ResultPublisher {
   private readonly channel: string;
@@ -19,6 +24,8 @@ export class ResultPublisher {
     private readonly redis: Redis,
     prefix: string,
     private readonly log: Logger,
+    /** The domain, and its result keyring that signs failures. */
+    private readonly signer: { shard: string; resultKeys: Keyring },
   ) {
     this.channel = keys.results(prefix);
   }
@@ -28,7 +35,8 @@ export class ResultPublisher {
   }
 
   failed(jobId: string, reason: string): void {
-    this.send(encodeOutcome({ jobId, kind: 'failed', reason }));
+    const body: JobFailure = { jobId, shard: this.signer.shard, reason: reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS - 1)}…` : reason };
+    this.send(encodeOutcome({ jobId, kind: 'failed', failure: signEnvelope(JSON.stringify(body), this.signer.resultKeys) }));
   }
 
   /** Not awaited: the job completes in BullMQ either way, and waiting would only delay that. */
