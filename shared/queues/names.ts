@@ -17,6 +17,18 @@ export function shardQueueName(domain: string): string {
   return `shard.${assertDomainName(domain)}`;
 }
 
+/**
+ * The BullMQ prefix of a domain's queue. BullMQ's keys of one queue are
+ * `<bullPrefix>:<queue>:<kind>` and its Lua scripts touch several at once, so on a
+ * Redis Cluster they must share a slot: the prefix carries the domain as a hash
+ * tag (`memfleet:{moby-dick-1}`), which puts each queue in one slot and spreads
+ * different domains over the masters. On a single Redis the prefix stays the
+ * fleet's (`memfleet`), so existing queues and dashboards keep their keys.
+ */
+export function shardQueuePrefix(prefix: string, domain: string, clustered: boolean): string {
+  return clustered ? `${prefix}:{${assertDomainName(domain)}}` : prefix;
+}
+
 /** Redis keys outside BullMQ, all under the fleet's prefix. */
 export const keys = {
   /** Sorted set: member "<domain>\t<replica>", score = last heartbeat (epoch ms). */

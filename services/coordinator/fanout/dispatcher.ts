@@ -6,7 +6,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { signEnvelope, verifyEnvelope, type Keyring, type NonceCache } from '../../../shared/envelope/index.js';
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
-import { shardQueueName } from '../../../shared/queues/names.js';
+import { shardQueueName, shardQueuePrefix } from '../../../shared/queues/names.js';
+import { isClusterClient } from '../../../shared/redis/connection.js';
 import { ShardResultSchema, type QueryJob } from '../../../shared/queues/schemas.js';
 import type { ShardReply } from '../domain/merge.js';
 import type { ResultWaiter } from './result-waiter.js';
@@ -51,7 +52,8 @@ export class Dispatcher {
   queue(shard: string): Queue {
     let q = this.queues.get(shard);
     if (!q) {
-      q = new Queue(shardQueueName(shard), { connection: this.deps.connection, prefix: this.deps.prefix });
+      const prefix = shardQueuePrefix(this.deps.prefix, shard, isClusterClient(this.deps.connection));
+      q = new Queue(shardQueueName(shard), { connection: this.deps.connection, prefix });
       q.on('error', () => undefined);
       this.queues.set(shard, q);
     }
