@@ -94,7 +94,11 @@ export interface Coordinator extends BenchProcess {
 export async function startCoordinator(env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<Coordinator> {
   const port = await freePort();
   const t0 = performance.now();
-  const { proc, output, exited } = spawnNode('coordinator', [CLI, 'coordinator'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, nodeFlags });
+  // Saturating load from one address is the point of a benchmark: no rate limit (the default is 600 a minute).
+  const { proc, output, exited } = spawnNode('coordinator', [CLI, 'coordinator'], {
+    env: { RATE_LIMIT_PER_MIN: '0', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    nodeFlags,
+  });
   const url = `http://127.0.0.1:${port}`;
   await until('coordinator', async () => (await fetch(`${url}/healthz`)).ok, proc, output);
   return { ...track('coordinator', proc, output, exited, performance.now() - t0), url };

@@ -52,6 +52,8 @@ export async function startEvalFleet(repoRoot: string, contexts: string, env: No
         REDIS_URL: redis.url,
         MEMFLEET_PREFIX: `memfleet-eval-${randomBytes(4).toString('hex')}`,
         LOG_LEVEL: 'warn',
+        // The question set runs back to back from one address: no rate limit (the default is 600 a minute).
+        RATE_LIMIT_PER_MIN: '0',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,8 +3,17 @@ import { z } from 'zod';
 import { parseCommonConfig, type CommonConfig } from '../../shared/config/common.js';
 import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
+import { parseAllowedHosts, type AllowedHosts } from './http/allowed-hosts.js';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 import { DEFAULT_MIN_SCORE } from './domain/merge.js';
 import { parseSynthesisConfig, type SynthesisConfig } from './domain/synthesis/synthesis-config.js';
+
+/**
+ * Queries per minute per client address unless RATE_LIMIT_PER_MIN says otherwise: ten a second,
+ * far above what a person or an agent asks, low enough that one client cannot monopolise the
+ * shards' engines. Benchmarks and the evaluation set their own (0).
+ */
+export const DEFAULT_RATE_LIMIT_PER_MIN = 600;
 
 const COORDINATOR_VARS = [
   'PORT',
@@ -19,6 +28,8 @@ const COORDINATOR_VARS = [
   'MIN_SCORE',
   'QUEUE_DASHBOARD',
   'RATE_LIMIT_PER_MIN',
+  'ALLOWED_HOSTS',
+  'TRUST_PROXY',
   'STALE_JOB_SEC',
   'QUEUE_SWEEP_INTERVAL_MS',
 ] as const;
@@ -49,7 +60,29 @@ const CoordinatorSchema = z.object({
     .enum(['readonly', 'readwrite', 'off'], { error: 'expected "readonly" (default), "readwrite" or "off"' })
     .optional()
     .transform((v) => v ?? 'readonly'),
-  RATE_LIMIT_PER_MIN: envField.int(0, 0, 1_000_000),
+  RATE_LIMIT_PER_MIN: envField.int(DEFAULT_RATE_LIMIT_PER_MIN, 0, 1_000_000),
+  ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const parsed = parseAllowedHosts(v);
+      if (parsed !== undefined && 'error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (typeof parsed === 'object' && !Array.isArray(parsed)) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   STALE_JOB_SEC: envField.int(-1, 0, 30 * 86_400),
   QUEUE_SWEEP_INTERVAL_MS: envField.int(30_000, 100, 3_600_000),
 });
@@ -69,8 +102,15 @@ export interface CoordinatorConfig extends CommonConfig {
   minScore: number;
   /** bull-board at /admin/queues: read-only by default; see docs/interfaces.md. */
   queueDashboard: 'readonly' | 'readwrite' | 'off';
-  /** Queries per minute one client (bearer token, else IP) may send to /v1/query; 0 = no limit. See docs/reliability.md. */
+  /** Queries per minute one client address may send to /v1/query; 0 = no limit. See docs/reliability.md. */
   rateLimitPerMin: number;
+  /**
+   * Host names the guarded routes (/v1, /admin) answer to besides loopback (ALLOWED_HOSTS). Checked when
+   * no API token is set (it stands in for the token against DNS rebinding), and with a token when set.
+   */
+  allowedHosts: AllowedHosts | undefined;
+  /** Fastify's trustProxy: which peers' X-Forwarded-* headers count (TRUST_PROXY). */
+  trustProxy: TrustProxy;
   /** Unfinished shard jobs older than this are removed from the queues (a domain that never comes back); 0 = never. */
   staleJobSec: number;
   /** How often the queues are swept for stale jobs. */
@@ -109,6 +149,8 @@ export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
     minScore: raw.MIN_SCORE,
     queueDashboard: raw.QUEUE_DASHBOARD,
     rateLimitPerMin: raw.RATE_LIMIT_PER_MIN,
+    allowedHosts: raw.ALLOWED_HOSTS,
+    trustProxy: raw.TRUST_PROXY,
     staleJobSec,
     queueSweepIntervalMs: raw.QUEUE_SWEEP_INTERVAL_MS,
     synthesis: parseSynthesisConfig(env),

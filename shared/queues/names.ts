@@ -39,6 +39,8 @@ export const keys = {
   query: (prefix: string, queryId: string) => `${prefix}:query:${queryId}`,
   /** Nonce replay cache for envelopes. */
   nonce: (prefix: string, scope: string, nonce: string) => `${prefix}:nonce:${scope}:${nonce}`,
+  /** String: one open queue-dashboard session, under the SHA-256 of its id (services/coordinator/http/admin-session.ts). */
+  adminSession: (prefix: string, idHash: string) => `${prefix}:admin-session:${idHash}`,
   /** Pub/sub channel: shards announce finished jobs to the coordinators (shared/queues/result-channel.ts). */
   results: (prefix: string) => `${prefix}:results`,
   /** Hash: one JSON record per running `memfleet up`, the processes it supervises (shared/fleet/supervisor-status.ts). */

@@ -46,6 +46,8 @@ describe('web console in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  /** What Chromium refused under a Content-Security-Policy, as it reports it on the console. */
+  const cspViolations: string[] = [];
 
   before(async () => {
     ensureChromium();
@@ -54,6 +56,9 @@ describe('web console in headless Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+    });
     await page.goto(`${fleet.coordinator.url}/`);
   });
 
@@ -136,15 +141,35 @@ describe('web console in headless Chromium', () => {
     assert.deepEqual(pageErrors, []);
   });
 
-  test('When the Queues link is followed, then bull-board opens with the session the token bought, and it is read-only', async () => {
+  test('When the Queues link is followed, then bull-board opens with the session the token bought, renders under its CSP, and is read-only', async (t) => {
+    const violationsBefore = cspViolations.length;
+    const response = page.waitForResponse((r) => new URL(r.url()).pathname === '/admin/queues' || new URL(r.url()).pathname === '/admin/queues/');
     await page.locator('#queues-link').click();
     await page.waitForURL(/\/admin\/queues/);
+    const headers = (await response).headers();
+    assert.match(headers['content-security-policy'] ?? '', /frame-ancestors 'none'/);
+    assert.equal(headers['x-frame-options'], 'DENY');
     await page.getByText('shard.harbor').first().waitFor();
+    // The policy refuses only bull-board's Google Fonts stylesheet (it falls back to local fonts); its own code all runs.
+    t.diagnostic(`CSP refusals on the dashboard: ${JSON.stringify(cspViolations.slice(violationsBefore).map((v) => v.slice(0, 120)))}`);
+    const refused = cspViolations.slice(violationsBefore).filter((v) => !v.includes('https://fonts.googleapis.com'));
+    assert.deepEqual(refused, []);
+    assert.deepEqual(pageErrors, []);
     const api = await page.evaluate<unknown>("fetch('/admin/queues/api/queues').then((r) => r.json())");
     const queues = (api as { queues: { name: string; readOnlyMode: boolean }[] }).queues;
     assert.deepEqual(queues.map((q) => q.name).sort(), ['shard.harbor', 'shard.kitchen', 'shard.observatory']);
     assert.ok(queues.every((q) => q.readOnlyMode));
     const anonymous = await fetch(`${fleet.coordinator.url}/admin/queues/api/queues`);
     assert.equal(anonymous.status, 401, 'without the cookie or the token the dashboard is closed');
+  });
+
+  test('When the token is forgotten in the console, then the dashboard session it bought ends too', async () => {
+    await page.goto(`${fleet.coordinator.url}/`);
+    assert.equal(await page.evaluate<number>("fetch('/admin/queues/api/queues').then((r) => r.status)"), 200, 'the session cookie still opens the dashboard');
+    await page.locator('#token-button').click();
+    const ended = page.waitForResponse((r) => new URL(r.url()).pathname === '/admin/session' && r.request().method() === 'DELETE');
+    await page.getByRole('button', { name: 'Forget' }).click();
+    assert.equal((await ended).status(), 204);
+    assert.equal(await page.evaluate<number>("fetch('/admin/queues/api/queues').then((r) => r.status)"), 401);
   });
 });

@@ -64,7 +64,7 @@ describe('queue dashboard (bull-board)', () => {
     const session = await fetch(`${withToken.url}/admin/session`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(session.status, 204);
     const setCookie = session.headers.get('set-cookie') ?? '';
-    assert.match(setCookie, /^memfleet_admin=v1\.\d+\.[\w-]+; Path=\/admin; Max-Age=\d+; HttpOnly; SameSite=Strict/);
+    assert.match(setCookie, /^memfleet_admin=v2\.[\w-]+; Path=\/admin; Max-Age=\d+; HttpOnly; SameSite=Strict/);
     assert.ok(!setCookie.includes(TOKEN), 'the cookie does not carry the token');
     const cookie = setCookie.split(';')[0] as string;
     assert.ok((await queueNames(withToken.url, { cookie })).includes('shard.kitchen'));

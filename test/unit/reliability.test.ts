@@ -15,9 +15,9 @@ import { downShardReplies } from '../../services/coordinator/domain/down-shards.
 const KEYS = { MEMFLEET_HMAC_KEYS: generateKeyring('q1'), MEMFLEET_SHARD_HMAC_KEYS: generateKeyring('r1') };
 
 describe('reliability settings', () => {
-  test('When nothing is set, then rate limiting is off and stale jobs are swept after twice the longest deadline (at least 2 min)', () => {
+  test('When nothing is set, then rate limiting is on at 600 a minute and stale jobs are swept after twice the longest deadline (at least 2 min)', () => {
     const config = parseCoordinatorConfig(KEYS);
-    assert.equal(config.rateLimitPerMin, 0);
+    assert.equal(config.rateLimitPerMin, 600);
     assert.equal(config.staleJobSec, 120);
     assert.equal(config.queueSweepIntervalMs, 30_000);
     assert.equal(parseCoordinatorConfig({ ...KEYS, MAX_QUERY_TIMEOUT_MS: '300000' }).staleJobSec, 600);

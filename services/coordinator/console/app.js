@@ -99,6 +99,8 @@ els.tokenDialog.addEventListener('close', () => {
     else sessionStorage.removeItem(TOKEN_KEY);
   } else if (action === 'clear') {
     sessionStorage.removeItem(TOKEN_KEY);
+    // Forgetting the token also ends the queue-dashboard session it bought, server-side.
+    void fetch('/admin/session', { method: 'DELETE' }).catch(() => undefined);
   }
   if (action === 'save' || action === 'clear') {
     tokenPromptShown = false;

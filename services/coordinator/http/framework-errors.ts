@@ -8,9 +8,11 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 /** Fastify's `frameworkErrors` option: FST_ERR_BAD_URL, FST_ERR_MAX_PARAM_LENGTH, FST_ERR_ASYNC_CONSTRAINT. */
 export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  reply.headers(SECURITY_HEADERS);
   if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     void sendError(reply, 414, 'uri_too_long', 'A path segment is too long: query ids look like q_xxxxxxxx, shard names are at most 63 characters.');
     return;
@@ -33,7 +35,7 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
         : [400, 'Bad Request', 'malformed_http', 'The request is not valid HTTP/1.1 (a body needs Content-Length or chunked encoding): fix the client and retry.'];
   const body = JSON.stringify({ error: { code, message } });
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy();
 }

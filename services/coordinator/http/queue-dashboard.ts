@@ -1,26 +1,22 @@
 /**
  * bull-board at /admin/queues: every shard queue, read-only unless
- * QUEUE_DASHBOARD=readwrite. Guarded like the API (bearer token, or the
- * session cookie the console obtains); with no token configured it answers
- * only on loopback, so a fleet bound to 0.0.0.0 never exposes its queues by
- * accident. Shards that appear after start are added on the next request.
+ * QUEUE_DASHBOARD=readwrite. Who may open it is decided by the access guard
+ * (access-guard.ts: the bearer token, or the session cookie the console buys
+ * at POST /admin/session; with no token configured, loopback only). Shards
+ * that appear after start are added on the next request.
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ADMIN_COOKIE, clearedSessionCookie, isLoopback, issueSessionValue, readCookie, sessionCookie, sessionValueValid } from './admin-session.js';
+import type { FastifyInstance } from 'fastify';
+import { ADMIN_COOKIE, clearedSessionCookie, isLoopback, readCookie, sessionCookie, type AdminSessions } from './admin-session.js';
 import { bearerMatches } from './auth.js';
 import { sendError } from './errors.js';
 import type { HttpDeps } from './deps.js';
+import { ADMIN_SESSION_ROUTE, QUEUE_DASHBOARD_PATH } from './route-access.js';
 
-export const QUEUE_DASHBOARD_PATH = '/admin/queues';
-
-function isAdminPath(url: string): boolean {
-  return url === '/admin' || url.startsWith('/admin/') || url.startsWith('/admin?');
-}
-
-export function registerQueueDashboard(server: FastifyInstance, deps: HttpDeps): void {
+/** `sessions` exists exactly when an API token is configured. */
+export function registerQueueDashboard(server: FastifyInstance, deps: HttpDeps, sessions: AdminSessions | undefined): void {
   const { config } = deps;
   if (config.queueDashboard === 'off') return;
   const readOnly = config.queueDashboard === 'readonly';
@@ -44,31 +40,18 @@ export function registerQueueDashboard(server: FastifyInstance, deps: HttpDeps):
     }
   };
 
-  const allowed = (req: FastifyRequest): boolean => {
-    if (!config.apiToken) return isLoopback(req.socket.remoteAddress);
-    if (bearerMatches(req.headers.authorization, config.apiToken)) return true;
-    return sessionValueValid(readCookie(req.headers.cookie, ADMIN_COOKIE), config.apiToken);
-  };
-
-  server.addHook('onRequest', async (req, reply) => {
-    if (!isAdminPath(req.url)) return undefined;
-    if (req.method === 'POST' && req.url.split('?')[0] === '/admin/session') return undefined; // checks its own bearer
-    if (!allowed(req)) {
-      if (!config.apiToken) {
-        return sendError(reply, 403, 'forbidden', 'No MEMFLEET_API_TOKEN is set, so the queue dashboard answers only on loopback: set a token to open it from elsewhere.');
-      }
-      reply.header('www-authenticate', 'Bearer');
-      return sendError(reply, 401, 'unauthorized', 'The queue dashboard needs the API token: open the console at /, enter the token and follow "Queues" (it sets a session cookie), or send Authorization: Bearer <MEMFLEET_API_TOKEN>.');
-    }
+  // Runs after the access guard (registered first in server.ts), so only admitted requests get here.
+  server.addHook('onRequest', async (req) => {
+    const route = req.routeOptions.url;
+    if (route === undefined || !route.startsWith(QUEUE_DASHBOARD_PATH)) return;
     // A shard that registered since the last visit shows up now, without a restart.
     await syncQueues().catch(() => undefined);
-    return undefined;
   });
 
   /** Trades the bearer token for an HttpOnly session cookie scoped to /admin. */
-  server.post('/admin/session', async (req, reply) => {
-    if (!config.apiToken) {
-      if (!isLoopback(req.socket.remoteAddress)) {
+  server.post(ADMIN_SESSION_ROUTE, async (req, reply) => {
+    if (!config.apiToken || !sessions) {
+      if (!isLoopback(req.ip)) {
         return sendError(reply, 403, 'forbidden', 'No MEMFLEET_API_TOKEN is set, so the queue dashboard answers only on loopback: set a token to open it from elsewhere.');
       }
       return reply.code(204).send();
@@ -77,11 +60,24 @@ export function registerQueueDashboard(server: FastifyInstance, deps: HttpDeps):
       reply.header('www-authenticate', 'Bearer');
       return sendError(reply, 401, 'unauthorized', 'Send Authorization: Bearer <MEMFLEET_API_TOKEN> to open a queue dashboard session.');
     }
-    reply.header('set-cookie', sessionCookie(issueSessionValue(config.apiToken), req.protocol === 'https'));
+    let value: string;
+    try {
+      value = await sessions.open();
+    } catch {
+      return sendError(reply, 503, 'redis_unavailable', 'Redis is unreachable, so no dashboard session can be opened: retry when /readyz reports ready.');
+    }
+    // Secure when the request came over https; behind a TLS-terminating proxy that needs TRUST_PROXY.
+    reply.header('set-cookie', sessionCookie(value, req.protocol === 'https'));
     return reply.code(204).send();
   });
 
-  server.delete('/admin/session', async (_req, reply) => {
+  /** Logging out ends the session server-side: the cookie stops working even if a copy of it survives. */
+  server.delete(ADMIN_SESSION_ROUTE, async (req, reply) => {
+    try {
+      await sessions?.close(readCookie(req.headers.cookie, ADMIN_COOKIE));
+    } catch {
+      return sendError(reply, 503, 'redis_unavailable', 'Redis is unreachable, so the session could not be ended: retry when /readyz reports ready.');
+    }
     reply.header('set-cookie', clearedSessionCookie());
     return reply.code(204).send();
   });

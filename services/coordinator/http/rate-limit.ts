@@ -1,9 +1,13 @@
 /**
- * Per-client rate limit on POST /v1/query (RATE_LIMIT_PER_MIN, 0 = off).
+ * Per-client rate limit on POST /v1/query (RATE_LIMIT_PER_MIN, default 600,
+ * 0 = off).
  *
- * A client is its IP address, together with its bearer token when it sends
- * one: with one shared API token, keying by the token alone would turn the
- * limit into a global one. Counts live in this process (@fastify/rate-limit's memory
+ * A client is its IP address (`req.ip`: behind a proxy trusted with
+ * TRUST_PROXY, the address it forwards). Never the bearer token: without an
+ * API token configured the token is unchecked, and a client rotating made-up
+ * tokens would get a fresh allowance each time (issue 11, finding 6); with
+ * one, every client sends the same token, which would tell no two apart.
+ * Counts live in this process (@fastify/rate-limit's memory
  * store): with several coordinators each enforces the limit on its own, and a
  * Redis outage never turns into a rate-limit outage.
  *
@@ -12,7 +16,6 @@
  * createRateLimit() works wherever the route is declared, and lets the 429 use
  * the API's error shape.
  */
-import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendError } from './errors.js';
@@ -47,10 +50,6 @@ export function registerRateLimit(server: FastifyInstance, perMinute: number): v
   });
 }
 
-/** The token is hashed so the limiter's keys never hold it. */
 function clientKey(req: FastifyRequest): string {
-  const header = req.headers.authorization;
-  const token = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim())?.[1] : undefined;
-  const ip = `ip:${req.ip}`;
-  return token ? `${ip}|token:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}` : ip;
+  return `ip:${req.ip}`;
 }

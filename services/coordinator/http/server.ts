@@ -1,25 +1,37 @@
 /** The coordinator's HTTP API (docs/api.md). Routes validate input and delegate to the query service. */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
+import Fastify, { type FastifyError, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import { mergeExpositions } from '../../../shared/metrics/merge-exposition.js';
 import { MAX_QUESTION_CHARS, QueryIdSchema } from '../../../shared/queues/schemas.js';
 import { describeRequestIssues, unsupportedMediaTypeMessage } from '../../../shared/api/errors.js';
 import { QUERY_BODY_KEYS, queryBodySchema } from '../../../shared/api/query.js';
 import type { QueryStore } from '../data-access/query-store.js';
 import { QueryError } from '../domain/query-service.js';
-import { bearerMatches } from './auth.js';
+import { registerAccessGuard } from './access-guard.js';
+import { AdminSessions } from './admin-session.js';
 import type { HttpDeps } from './deps.js';
 import { sendError } from './errors.js';
 import { registerRateLimit } from './rate-limit.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { registerConsole } from './console.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { registerSourceRoutes } from './source-routes.js';
 import { registerSupervisorRoute } from './supervisor-route.js';
+import { fastifyTrustProxy } from './trust-proxy.js';
 import { shardLoad } from '../fanout/shard-load.js';
 
 export function buildServer(deps: HttpDeps): FastifyInstance {
   const { config, log } = deps;
-  const server = Fastify({ logger: false, bodyLimit: config.maxBodyBytes, return503OnClosing: true, frameworkErrors, clientErrorHandler });
+  const options: FastifyHttpOptions<Server> = {
+    logger: false,
+    bodyLimit: config.maxBodyBytes,
+    return503OnClosing: true,
+    frameworkErrors,
+    clientErrorHandler,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
+  };
+  const server = Fastify(options);
   const bodySchema = queryBodySchema(config.maxTimeoutMs);
 
   server.setErrorHandler((err: FastifyError, req, reply) => {
@@ -41,14 +53,11 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   });
   server.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}: see docs/api.md.`));
 
-  server.addHook('onRequest', async (req, reply) => {
-    if (config.apiToken && req.url.startsWith('/v1/') && !bearerMatches(req.headers.authorization, config.apiToken)) {
-      reply.header('www-authenticate', 'Bearer');
-      return sendError(reply, 401, 'unauthorized', 'Missing or wrong bearer token: send Authorization: Bearer <MEMFLEET_API_TOKEN>.');
-    }
-    return undefined;
-  });
-  // After the token check, so the limit counts per token (docs/reliability.md).
+  registerSecurityHeaders(server);
+  // First of the onRequest hooks: nothing runs for a request the guard refuses. Sessions are bought with the token.
+  const sessions = config.apiToken ? new AdminSessions(deps.redis, config.prefix, config.apiToken) : undefined;
+  registerAccessGuard(server, config, sessions);
+  // After the guard: a request without the token never spends an allowance.
   registerRateLimit(server, config.rateLimitPerMin);
 
   server.post('/v1/query', async (req, reply) => {
@@ -183,7 +192,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   // Interfaces for people and agents (docs/interfaces.md): source lines, the queue dashboard, the web console.
   registerSourceRoutes(server, deps);
   registerSupervisorRoute(server, deps);
-  registerQueueDashboard(server, deps);
+  registerQueueDashboard(server, deps, sessions);
   registerConsole(server, deps);
 
   return server;
