@@ -44,7 +44,9 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
   const metrics = createMetrics('coordinator');
   const heartbeats = new HeartbeatStore(redis, config.prefix);
   const directory = new ShardDirectory(heartbeats, config.heartbeatTtlMs);
-  const waiter = new ResultWaiter(config.redisUrl, config.prefix, logger);
+  const instanceId = newInstanceId();
+  // Shard results come back on this coordinator's own channel (shared/queues/reply-address.ts).
+  const waiter = new ResultWaiter(config.redisUrl, config.prefix, logger, instanceId);
   const dispatcher = new Dispatcher({
     connection: redis,
     prefix: config.prefix,
@@ -58,7 +60,7 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
     metrics,
   });
   // Running queries carry this instance's id, so after a crash they read as failed, not running (docs/reliability.md).
-  const presence = new CoordinatorPresence(redis, config.prefix, newInstanceId());
+  const presence = new CoordinatorPresence(redis, config.prefix, instanceId);
   await presence.start();
   const store = new QueryStore(redis, config.prefix, config.queryTtlSec, presence);
   const sweeper = new StaleJobSweeper(directory, dispatcher, config.staleJobSec, config.queueSweepIntervalMs, logger);

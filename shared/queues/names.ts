@@ -43,6 +43,8 @@ export const keys = {
   adminSession: (prefix: string, idHash: string) => `${prefix}:admin-session:${idHash}`,
   /** Pub/sub channel: shards announce finished jobs to the coordinators (shared/queues/result-channel.ts). */
   results: (prefix: string) => `${prefix}:results`,
+  /** Pub/sub channel: outcomes of the jobs one coordinator added (shared/queues/reply-address.ts). */
+  resultsFor: (prefix: string, coordinatorId: string) => `${prefix}:results:${coordinatorId}`,
   /** Hash: one JSON record per running `memfleet up`, the processes it supervises (shared/fleet/supervisor-status.ts). */
   supervisors: (prefix: string) => `${prefix}:fleet:supervisors`,
 } as const;

@@ -8,6 +8,7 @@ import { signEnvelope, verifyEnvelope, type Keyring, type NonceCache } from '../
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
 import { shardQueueName, shardQueuePrefix } from '../../../shared/queues/names.js';
 import { isClusterClient } from '../../../shared/redis/connection.js';
+import { addressedJobId } from '../../../shared/queues/reply-address.js';
 import { ShardResultSchema, type QueryJob } from '../../../shared/queues/schemas.js';
 import type { ShardReply } from '../domain/merge.js';
 import type { ResultWaiter } from './result-waiter.js';
@@ -78,6 +79,8 @@ export class Dispatcher {
    */
   async send(shard: string, name: string, jobId: string, body: string, deadline: number, keep: JobRetention = {}): Promise<SendOutcome> {
     const { waiter } = this.deps;
+    // The job names the coordinator that waits for it, so only this one hears its outcome.
+    if (waiter.coordinatorId) jobId = addressedJobId(jobId, waiter.coordinatorId);
     const queue = this.queue(shard);
     await waiter.listen(queue.name);
     const started = performance.now();
