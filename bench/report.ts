@@ -8,6 +8,7 @@ import { cpuMsPerOp, VARIANTS, VARIANT_LABELS, type ConcurrentRun, type FanoutRe
 import type { EngineResult } from './scenarios/engine.js';
 import type { LexicalResult, ShardResources } from './scenarios/lexical.js';
 import type { ScalingResult } from './scenarios/scaling.js';
+import type { CoordinatorsResult } from './scenarios/coordinators.js';
 import { DEMO_QUESTIONS } from './questions.js';
 import { ratio, round } from './stats.js';
 
@@ -20,6 +21,7 @@ export interface BenchResults {
   lexical: LexicalResult;
   engines: EngineResult[];
   scaling: ScalingResult;
+  coordinators: CoordinatorsResult;
   domain200k: { tokens: number; files: number };
 }
 
@@ -165,6 +167,17 @@ export function formatMarkdown(r: BenchResults): string {
     ),
   );
   out.push('');
+  out.push(
+    `**Coordinators**: ${r.coordinators.shardsAsked} noop shards behind 1, then 2 coordinator processes, ${s.concurrency} closed-loop callers round-robin over them for ${s.scalingMs / 1000} s; result messages counted on every result channel (one per coordinator).`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['coordinators', 'queries/s', 'p50 ms', 'p99 ms', 'cores used', 'result channels', 'messages a coordinator receives per query it ran', 'fleet-wide messages'],
+      r.coordinators.steps.map((st) => [st.coordinators, Math.round(st.run.perSec), ms(st.run.latency.p50), ms(st.run.latency.p99), cores(st.run.cores), st.channels, st.messagesPerQuery.toFixed(2), st.fleetWideMessages]),
+    ),
+  );
+  out.push('');
   out.push('**Resources** (start-up: spawn until `/readyz` says ready; memory: resident set from /proc)');
   out.push('');
   const coord = r.lexical.coordinatorAfterLoad;
@@ -242,6 +255,8 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     engine_200k_mean_ms: r3(e200?.answer.mean),
     scaling_throughput: Object.fromEntries(r.scaling.steps.map((s) => [String(s.replicas), r3(s.run.perSec)])),
     scaling_cores: r.scaling.cores,
+    coordinators_throughput: Object.fromEntries(r.coordinators.steps.map((c) => [String(c.coordinators), r3(c.run.perSec)])),
+    coordinators_messages_per_query: Object.fromEntries(r.coordinators.steps.map((c) => [String(c.coordinators), r3(c.messagesPerQuery)])),
     shard_startup_ms_max: Math.round(Math.max(...shards.filter((s) => !s.startedTogether).map((s) => s.startupMs))),
     shard_rss_mb_max: r3(Math.max(...shards.map((s) => s.afterLoad?.peakRssMb ?? 0))),
     coordinator_rss_mb_peak: r3(r.lexical.coordinatorAfterLoad?.peakRssMb),

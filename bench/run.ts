@@ -20,6 +20,7 @@ import { runEngineAlone, type EngineResult } from './scenarios/engine.js';
 import { runFanout } from './scenarios/fanout.js';
 import { runLexical } from './scenarios/lexical.js';
 import { runScaling } from './scenarios/scaling.js';
+import { runCoordinators } from './scenarios/coordinators.js';
 import { assertBuilt, REPO_ROOT, startCoordinator, stopAll } from './services.js';
 import { benchSettings } from './settings.js';
 import { FANOUT_DOMAINS } from './questions.js';
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
     if (settings.engineOnDemoDomains) for (const d of FANOUT_DOMAINS) engines.push(await runEngineAlone(demoContexts, d, settings.engineRepeats));
     engines.push(await runEngineAlone(big.contexts, big.domain, settings.engineRepeats));
     const scaling = await runScaling(ctx, coordinator, big.contexts, big.domain);
+    const coordinators = await runCoordinators(ctx, coordinator);
     await coordinator.stop();
 
     const results: BenchResults = {
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
       lexical,
       engines,
       scaling,
+      coordinators,
       domain200k: { tokens: big.tokens, files: big.files },
     };
     const markdown = formatMarkdown(results);
