@@ -22,6 +22,9 @@ const SHARD_VARS = [
   'MAX_STALLED_COUNT',
   'REPLICA_ID',
   'SHARD_MODEL',
+  'CLAUDE_WARMUP',
+  'CLAUDE_WARMUP_TIMEOUT_MS',
+  'CLAUDE_WARMUP_CONCURRENCY',
 ] as const;
 
 const ShardSchema = z.object({
@@ -44,6 +47,12 @@ const ShardSchema = z.object({
   MAX_STALLED_COUNT: envField.int(2, 0, 100),
   REPLICA_ID: envField.optionalStr(),
   SHARD_MODEL: modelIdField('claude-haiku-5-5'),
+  CLAUDE_WARMUP: z
+    .enum(['on', 'off'], { error: 'expected "on" (default: write the cached prefix before taking questions) or "off"' })
+    .optional()
+    .transform((v) => v ?? 'on'),
+  CLAUDE_WARMUP_TIMEOUT_MS: envField.int(60_000, 1_000, 600_000),
+  CLAUDE_WARMUP_CONCURRENCY: envField.int(2, 1, 64),
 });
 
 export interface ShardConfig extends CommonConfig {
@@ -63,7 +72,17 @@ export interface ShardConfig extends CommonConfig {
   maxStalledCount: number;
   replica: string;
   /** Claude settings, present only with ENGINE=anthropic (see docs/claude.md). */
-  anthropic?: { settings: LlmSettings & { apiKey: string }; model: string } | undefined;
+  anthropic?: { settings: LlmSettings & { apiKey: string }; model: string; warmup: WarmupConfig } | undefined;
+}
+
+/** Cache warm-up of a Claude shard (services/shard/worker/prewarm.ts). */
+export interface WarmupConfig {
+  /** CLAUDE_WARMUP=on: write the cached prefix before taking questions. @defaultValue true */
+  enabled: boolean;
+  /** CLAUDE_WARMUP_TIMEOUT_MS: take questions anyway (with a warning) after this long. @defaultValue 60000 */
+  timeoutMs: number;
+  /** CLAUDE_WARMUP_CONCURRENCY: warm-up calls in flight across the whole fleet (one Redis prefix). @defaultValue 2 */
+  concurrency: number;
 }
 
 export function parseShardConfig(env: Env): ShardConfig {
@@ -84,12 +103,18 @@ export function parseShardConfig(env: Env): ShardConfig {
     stalledIntervalMs: raw.STALLED_INTERVAL_MS,
     maxStalledCount: raw.MAX_STALLED_COUNT,
     replica: raw.REPLICA_ID ?? `${hostname()}-${process.pid}`,
-    anthropic: raw.ENGINE === 'anthropic' ? anthropicSettings(env, raw.SHARD_MODEL) : undefined,
+    anthropic:
+      raw.ENGINE === 'anthropic'
+        ? {
+            ...anthropicSettings(env, raw.SHARD_MODEL),
+            warmup: { enabled: raw.CLAUDE_WARMUP === 'on', timeoutMs: raw.CLAUDE_WARMUP_TIMEOUT_MS, concurrency: raw.CLAUDE_WARMUP_CONCURRENCY },
+          }
+        : undefined,
   };
 }
 
 /** ENGINE=anthropic without a key is a start-up error, not a failure on the first question. */
-function anthropicSettings(env: Env, model: string): NonNullable<ShardConfig['anthropic']> {
+function anthropicSettings(env: Env, model: string): Omit<NonNullable<ShardConfig['anthropic']>, 'warmup'> {
   const settings = parseLlmSettings(env);
   if (settings.apiKey === undefined) {
     throw new ConfigError(

@@ -21,6 +21,7 @@ import { handleQuery, RejectedJobError } from './worker/handle-query.js';
 import { handleRead, indexSources } from './worker/handle-read.js';
 import { Heartbeat } from './worker/heartbeat.js';
 import { JobNonceCache } from './worker/job-nonce-cache.js';
+import { prewarm, type PrewarmOutcome } from './worker/prewarm.js';
 import { ResultPublisher } from './worker/result-publisher.js';
 
 export interface RunningShard {
@@ -131,6 +132,17 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     loadedAt: Date.now(),
   };
   const heartbeat = new Heartbeat(new HeartbeatStore(redis, config.prefix), info, manifest, config.heartbeatIntervalMs, config.heartbeatTtlMs, logger);
+
+  // A Claude shard writes its cached prefix first (one replica per prefix, a few domains at a time), so its
+  // first questions read the cache instead of all writing it at once (docs/claude.md, "Warm-up").
+  let warmOutcome: PrewarmOutcome | undefined;
+  const target = engine.warmTarget?.();
+  if (target && config.anthropic?.warmup.enabled) {
+    const { timeoutMs, concurrency } = config.anthropic.warmup;
+    warmOutcome = await prewarm(target, { redis, prefix: config.prefix, domain: config.domain, timeoutMs, concurrency, log: logger });
+  }
+  const cost = engine.prefixCost?.();
+  if (cost) manifest.prefix = { ...cost, ...(warmOutcome ? { warmed: warmOutcome.status === 'warmed' } : {}) };
 
   void worker.run().catch((err: unknown) => logger.error({ err }, 'worker stopped unexpectedly'));
   await worker.waitUntilReady();

@@ -1,5 +1,6 @@
 /** What a shard publishes about its domain (for /v1/shards and routing) and about itself. */
 import { z } from 'zod';
+import { PrefixCostSchema } from '../api/shards.js';
 import { EngineNameSchema } from '../queues/schemas.js';
 
 /**
@@ -26,6 +27,8 @@ export const ManifestSchema = z.object({
   loadedAt: z.number().int(),
   /** Term statistics for routed mode; absent for engines without an index (the domain is then always asked). */
   terms: DomainTermsSchema.optional(),
+  /** Claude engine: the cached prefix's counted tokens and price band (shown in /v1/shards). */
+  prefix: PrefixCostSchema.optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 

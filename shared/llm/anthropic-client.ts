@@ -3,7 +3,11 @@
  * Calls go straight to the Messages API through the SDK (no subprocess, no
  * CLI); retries of 408/409/429/5xx/529 and connection errors are the SDK's
  * own (exponential backoff, honouring retry-after), bounded by maxRetries and
- * the caller's AbortSignal, so a job is never lost while it backs off.
+ * the caller's AbortSignal, so a job is never lost while it backs off. One
+ * kind of 429 is not retried: a spend limit (error code
+ * enforced_spend_limit_reached or contract_spend_limit_reached, SDK
+ * EnforcedSpendLimitReachedError / ContractSpendLimitReachedError) lasts until
+ * the limit resets, and retrying it only burns every query's deadline.
  */
 import Anthropic, {
   APIConnectionError,
@@ -13,6 +17,7 @@ import Anthropic, {
   AuthenticationError,
   PermissionDeniedError,
 } from '@anthropic-ai/sdk';
+import type { Middleware } from '@anthropic-ai/sdk';
 import type { Logger } from '../log/logger.js';
 import { redactText } from '../log/redact.js';
 import type { LlmSettings } from './llm-settings.js';
@@ -24,6 +29,7 @@ export function createAnthropicClient(settings: LlmSettings & { apiKey: string }
     baseURL: settings.baseURL,
     timeout: settings.timeoutMs,
     maxRetries: settings.maxRetries,
+    middleware: [noRetryOnSpendLimit],
     // The SDK's own lines (retries, failures) go through our logger, which scrubs credentials.
     logLevel: 'info',
     logger: {
@@ -36,7 +42,25 @@ export function createAnthropicClient(settings: LlmSettings & { apiKey: string }
   });
 }
 
-export type LlmFailureKind = 'auth' | 'refused' | 'rate_limited' | 'overloaded' | 'server' | 'timeout' | 'aborted' | 'connection' | 'other';
+/** `error.details.error_code` of a 429 that will not clear by waiting seconds (SDK 1.13 shared.d.ts). */
+export const SPEND_LIMIT_CODES: ReadonlySet<string> = new Set(['enforced_spend_limit_reached', 'contract_spend_limit_reached']);
+
+/**
+ * The SDK retries every 429 unless the response says `x-should-retry: false`;
+ * a spend-limit 429 gets that header here, so it fails on the first answer.
+ */
+export const noRetryOnSpendLimit: Middleware = async (request, next, ctx) => {
+  const response = await next(request);
+  if (response.status !== 429) return response;
+  const body = await ctx.parse<{ error?: { details?: { error_code?: unknown } } }>(response).catch(() => undefined);
+  const code = body?.error?.details?.error_code;
+  if (typeof code !== 'string' || !SPEND_LIMIT_CODES.has(code)) return response;
+  const headers = new Headers(response.headers);
+  headers.set('x-should-retry', 'false');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+};
+
+export type LlmFailureKind = 'auth' | 'spend_limit' | 'refused' | 'rate_limited' | 'overloaded' | 'server' | 'timeout' | 'aborted' | 'connection' | 'other';
 
 export interface LlmFailure {
   kind: LlmFailureKind;
@@ -77,6 +101,14 @@ export function describeLlmError(err: unknown, ctx: FailureContext): LlmFailure 
     }
     if (err instanceof PermissionDeniedError) {
       return { kind: 'auth', retryable: false, status, message: `the Anthropic API refused this key access (403 ${detail}): check the key's workspace and ${ctx.modelVar}=${ctx.model}; not retried` };
+    }
+    if (status === 429 && err.errorCode !== null && SPEND_LIMIT_CODES.has(err.errorCode)) {
+      return {
+        kind: 'spend_limit',
+        retryable: false,
+        status,
+        message: `the Anthropic account's spend limit was reached (429 ${err.errorCode}): no call succeeds until the limit resets or is raised in the Claude Console; not retried`,
+      };
     }
     if (status === 429) {
       return { kind: 'rate_limited', retryable: true, status, message: `the Anthropic API kept rate-limiting (429 ${detail}) ${retries}: lower SHARD_CONCURRENCY or raise the rate limit` };

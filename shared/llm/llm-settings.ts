@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { envField, parseEnv, type Env } from '../config/env.js';
-import { parseModelTable, type ModelTable } from './model-limits.js';
+import { EFFORTS, parseModelTable, type Effort, type ModelTable } from './model-limits.js';
 import { parsePriceTable, type PriceTable } from './pricing.js';
 
 export const LLM_VARS = [
@@ -21,8 +21,7 @@ export const LLM_VARS = [
   'LLM_MODELS_JSON',
 ] as const;
 
-export const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
-export type Effort = (typeof EFFORTS)[number];
+export { EFFORTS, type Effort };
 
 export const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
@@ -59,7 +58,7 @@ export interface LlmSettings {
   timeoutMs: number;
   /** SDK retries of 408/409/429/5xx/529 and connection errors, with backoff (LLM_MAX_RETRIES). @defaultValue 3 */
   maxRetries: number;
-  /** `output_config.effort` for models that support it; undefined lets the model decide. @defaultValue 'low' */
+  /** `output_config.effort` for models that accept effort (checked at start-up, effort.ts); undefined lets the model decide. @defaultValue 'low' */
   effort: Effort | undefined;
   prices: PriceTable;
   models: ModelTable;

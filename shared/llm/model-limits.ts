@@ -1,11 +1,27 @@
 /**
  * What memfleet must know about a Claude model before it sends it a domain:
- * how many tokens fit, how many it may write, and how long a prefix must be
- * before the API caches it. Defaults below; LLM_MODELS_JSON overrides or adds
- * models without a release (see docs/claude.md).
+ * how many tokens fit, how many it may write, how long a prefix must be
+ * before the API caches it, which effort levels it accepts, how it thinks,
+ * and whether it takes a JSON schema for its output. Defaults below;
+ * LLM_MODELS_JSON overrides or adds models without a release (see docs/claude.md).
  */
 import { z } from 'zod';
 import { ConfigError } from '../config/errors.js';
+
+/** `output_config.effort` values of the API (SDK 1.13 OutputConfig.effort). */
+export const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+export type Effort = (typeof EFFORTS)[number];
+
+/**
+ * How a model thinks when the request does not say (platform docs, thinking and model pages):
+ * - `off`: it does not think unless asked, so nothing is sent and `max_tokens` is all answer;
+ * - `on-disable-to-high`: it thinks by default and accepts `thinking: {type: "disabled"}`
+ *   only at effort low, medium or high (Claude Haiku 5.5): disabled there, room left above;
+ * - `on`: it thinks by default and thinking cannot (or is not known to) be disabled
+ *   (Claude Opus 5.5 always thinks): `max_tokens` leaves room for the thinking.
+ */
+export const THINKING_MODES = ['off', 'on-disable-to-high', 'on'] as const;
+export type ThinkingMode = (typeof THINKING_MODES)[number];
 
 export interface ModelLimits {
   /** Input + output tokens one request may hold. */
@@ -14,34 +30,49 @@ export interface ModelLimits {
   maxOutputTokens: number;
   /** A cache_control prefix shorter than this is not cached (the API says nothing; usage shows no cache fields). */
   minCacheTokens: number;
-  /** Whether `output_config.effort` may be sent (LLM_EFFORT). */
-  supportsEffort: boolean;
+  /** The `output_config.effort` levels the model accepts (any other answers 400); empty: effort is never sent. */
+  efforts: readonly Effort[];
+  /** How the model thinks by default (thinking-policy.ts). */
+  thinking: ThinkingMode;
+  /** Whether `output_config.format` (a JSON schema for the reply) is accepted (structured outputs). */
+  structuredOutputs: boolean;
 }
 
 export type ModelTable = Readonly<Record<string, ModelLimits>>;
 
+const ALL_EFFORTS: readonly Effort[] = EFFORTS;
+
 /**
- * Published limits (platform.claude.com model pages, Nov 2026). Minimum
- * cacheable lengths of the 5.5 models were not published where we looked:
- * the values marked "assumed" are the largest minimum of their family, so at
- * worst the shard warns about a context that would in fact have cached.
+ * Published limits (platform.claude.com model, effort, thinking and prompt
+ * caching pages, Nov 2026). Minimum cacheable lengths of the 5.5 models were
+ * not published where we looked: the values marked "assumed" are the largest
+ * minimum of their family, so at worst the shard warns about a context that
+ * would in fact have cached. Thinking of Sonnet 5.5 is marked `on` because we
+ * found no page saying it may be disabled: room is left rather than risk a 400.
  */
 export const DEFAULT_MODEL_LIMITS: ModelTable = Object.freeze({
-  'claude-haiku-5-5': { contextWindow: 1_000_000, maxOutputTokens: 128_000, minCacheTokens: 4_096 /* assumed */, supportsEffort: true },
-  'claude-sonnet-5-5': { contextWindow: 1_000_000, maxOutputTokens: 128_000, minCacheTokens: 2_048 /* assumed */, supportsEffort: true },
-  'claude-opus-5-5': { contextWindow: 1_000_000, maxOutputTokens: 128_000, minCacheTokens: 2_048 /* assumed */, supportsEffort: true },
-  'claude-sonnet-5': { contextWindow: 1_000_000, maxOutputTokens: 128_000, minCacheTokens: 1_024, supportsEffort: true },
-  'claude-opus-5': { contextWindow: 1_000_000, maxOutputTokens: 128_000, minCacheTokens: 512, supportsEffort: true },
-  'claude-sonnet-4-6': { contextWindow: 1_000_000, maxOutputTokens: 64_000, minCacheTokens: 2_048, supportsEffort: false },
-  'claude-haiku-4-5': { contextWindow: 200_000, maxOutputTokens: 64_000, minCacheTokens: 4_096, supportsEffort: false },
+  'claude-haiku-5-5': row(1_000_000, 128_000, 4_096 /* assumed */, ALL_EFFORTS, 'on-disable-to-high', true),
+  'claude-sonnet-5-5': row(1_000_000, 128_000, 2_048 /* assumed */, ALL_EFFORTS, 'on', true),
+  'claude-opus-5-5': row(1_000_000, 128_000, 2_048 /* assumed */, ALL_EFFORTS, 'on', true),
+  'claude-sonnet-5': row(1_000_000, 128_000, 1_024, ALL_EFFORTS, 'off', true),
+  'claude-opus-5': row(1_000_000, 128_000, 512, ALL_EFFORTS, 'off', true),
+  // Effort up to max but no xhigh; 1,024-token cache minimum (effort and prompt-caching pages).
+  'claude-sonnet-4-6': row(1_000_000, 64_000, 1_024, ['low', 'medium', 'high', 'max'], 'off', true),
+  'claude-haiku-4-5': row(200_000, 64_000, 4_096, [], 'off', true),
 });
+
+function row(contextWindow: number, maxOutputTokens: number, minCacheTokens: number, efforts: readonly Effort[], thinking: ThinkingMode, structuredOutputs: boolean): ModelLimits {
+  return Object.freeze({ contextWindow, maxOutputTokens, minCacheTokens, efforts: Object.freeze([...efforts]), thinking, structuredOutputs });
+}
 
 /** For a model the table does not know: a window every current model has, and no optional parameters. */
 export const UNKNOWN_MODEL_LIMITS: ModelLimits = Object.freeze({
   contextWindow: 200_000,
   maxOutputTokens: 8_192,
   minCacheTokens: 4_096,
-  supportsEffort: false,
+  efforts: Object.freeze([]) as readonly Effort[],
+  thinking: 'off',
+  structuredOutputs: false,
 });
 
 /** Dated ids (claude-haiku-4-5-20251001) share the limits and prices of their alias. */
@@ -64,6 +95,10 @@ const LimitsOverrideSchema = z.record(
       contextWindow: positiveInt,
       maxOutputTokens: positiveInt,
       minCacheTokens: z.number({ error: 'expected an integer ≥ 0' }).int().min(0),
+      efforts: z.array(z.enum(EFFORTS, { error: `expected effort levels among ${EFFORTS.join(', ')}` })),
+      thinking: z.enum(THINKING_MODES, { error: `expected one of ${THINKING_MODES.join(', ')}` }),
+      structuredOutputs: z.boolean({ error: 'expected true or false' }),
+      /** Older form: false means no effort levels, true all five (or the model's own list). */
       supportsEffort: z.boolean({ error: 'expected true or false' }),
     })
     .partial()
@@ -71,7 +106,7 @@ const LimitsOverrideSchema = z.record(
 );
 
 /**
- * Merges LLM_MODELS_JSON (`{"model": {contextWindow?, maxOutputTokens?, minCacheTokens?, supportsEffort?}}`)
+ * Merges LLM_MODELS_JSON (`{"model": {contextWindow?, maxOutputTokens?, minCacheTokens?, efforts?, thinking?, structuredOutputs?}}`)
  * over the defaults; a model the defaults do not know starts from UNKNOWN_MODEL_LIMITS.
  */
 export function parseModelTable(json: string | undefined): ModelTable {
@@ -86,7 +121,16 @@ export function parseModelTable(json: string | undefined): ModelTable {
   const table: Record<string, ModelLimits> = { ...DEFAULT_MODEL_LIMITS };
   for (const [model, override] of Object.entries(parsed.data)) {
     const base = table[modelKey(table, model) ?? model] ?? UNKNOWN_MODEL_LIMITS;
-    table[model] = { ...base, ...stripUndefined(override) };
+    const { supportsEffort, efforts, ...rest } = override;
+    const legacy = supportsEffort === undefined ? undefined : supportsEffort ? (base.efforts.length > 0 ? base.efforts : ALL_EFFORTS) : [];
+    table[model] = row(
+      rest.contextWindow ?? base.contextWindow,
+      rest.maxOutputTokens ?? base.maxOutputTokens,
+      rest.minCacheTokens ?? base.minCacheTokens,
+      efforts ?? legacy ?? base.efforts,
+      rest.thinking ?? base.thinking,
+      rest.structuredOutputs ?? base.structuredOutputs,
+    );
   }
   return Object.freeze(table);
 }

@@ -25,6 +25,7 @@ import {
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import type { MergedCitation as Citation, ShardOutcome } from '../../shared/api/query.js';
 import type { Usage } from '../../shared/queues/schemas.js';
+import type { ShardRow } from '../../shared/api/shards.js';
 
 const KEY = 'sk-ant-test-e2e-5f0c9a1d7b3e4c2a';
 const DOMAINS = ['harbor', 'kitchen', 'observatory'] as const;
@@ -60,17 +61,18 @@ describe('fleet end to end on the Claude engine (local Messages API)', () => {
   let coordinator: CoordinatorProcess;
   const shards = new Map<string, ServiceProcess>();
   const others: ServiceProcess[] = [];
+  const claudeEnv = () => ({
+    ANTHROPIC_API_KEY: KEY,
+    ANTHROPIC_BASE_URL: fake.url,
+    // The fixture domains are small: tell the shards the same cache minimum the fake applies.
+    LLM_MODELS_JSON: JSON.stringify({ 'claude-haiku-5-5': { minCacheTokens: 256 } }),
+  });
 
   before(async () => {
     redis = await startRedis();
     fake = await startFakeAnthropic({ minCacheTokens: 256 });
     env = { REDIS_URL: redis.url, MEMFLEET_PREFIX: redis.prefix, ...newKeys(), HEARTBEAT_INTERVAL_MS: '500', HEARTBEAT_TTL_MS: '3000' };
-    const claude = {
-      ANTHROPIC_API_KEY: KEY,
-      ANTHROPIC_BASE_URL: fake.url,
-      // The fixture domains are small: tell the shards the same cache minimum the fake applies.
-      LLM_MODELS_JSON: JSON.stringify({ 'claude-haiku-5-5': { minCacheTokens: 256 } }),
-    };
+    const claude = claudeEnv();
     // The coordinator holds a key too, so requests may ask for synthesis (SYNTHESIS stays off by default).
     coordinator = await startCoordinatorProcess({ ...env, ...claude, QUERY_TIMEOUT_MS: '20000' });
     for (const domain of DOMAINS) shards.set(domain, await startShardProcess(domain, { ...env, ...claude, ENGINE: 'anthropic' }));
@@ -124,13 +126,28 @@ describe('fleet end to end on the Claude engine (local Messages API)', () => {
     assert.ok((stored.citations as Citation[]).length <= 2);
   });
 
-  test('When the fleet is listed, then every domain shows the anthropic engine', async () => {
-    const rows = (await (await fetch(`${coordinator.url}/v1/shards`)).json()) as { shard: string; replicas: number; engine: string; sources: number }[];
+  test('When the fleet is listed, then every domain shows the anthropic engine, its counted prefix tokens, price band and warm-up', async () => {
+    const rows = (await (await fetch(`${coordinator.url}/v1/shards`)).json()) as ShardRow[];
     for (const domain of DOMAINS) {
       const row = rows.find((r) => r.shard === domain);
       assert.equal(row?.engine, 'anthropic', domain);
       assert.equal(row?.replicas, 1);
+      const counted = fake.requests.find((r) => r.endpoint === 'count_tokens' && JSON.stringify(r.body.system).includes(`<context domain=\\"${domain}\\"`));
+      assert.ok(counted, `${domain} counted its prefix with count_tokens`);
+      assert.equal(row?.prefix?.model, 'claude-haiku-5-5');
+      assert.equal(row?.prefix?.countedBy, 'count_tokens API');
+      assert.ok((row?.prefix?.prefixTokens ?? 0) > 256, JSON.stringify(row?.prefix));
+      assert.equal(row?.prefix?.priceBand, 'standard');
+      assert.equal(row?.prefix?.bandEdgeTokens, 100_000);
+      assert.equal(row?.prefix?.warmed, true);
     }
+  });
+
+  test('When the shards started, then each warmed its prefix with one max_tokens 0 call, and thinking is switched off at effort low', () => {
+    const warmups = fake.messages().filter((r) => r.body.max_tokens === 0);
+    const byDomain = DOMAINS.map((d) => warmups.filter((r) => JSON.stringify(r.body.system).includes(`<context domain=\\"${d}\\"`)).length);
+    assert.deepEqual(byDomain, [1, 1, 1]);
+    assert.ok(warmups.every((r) => r.usage!.cache_creation_input_tokens > 0 && r.body.thinking?.type === 'disabled'));
   });
 
   test('When a second question follows the first, then every shard reads its context from the cache and usage adds up the shards', async () => {
@@ -238,6 +255,30 @@ describe('fleet end to end on the Claude engine (local Messages API)', () => {
     const code = await lonely.exited;
     assert.equal(code, 1);
     assert.match(lonely.output(), /configuration error: ENGINE=anthropic needs ANTHROPIC_API_KEY/);
+  });
+
+  test('When the account spend limit is reached (429 enforced_spend_limit_reached), then the shard fails at once as an error saying so', async () => {
+    const from = fake.messages().length;
+    fake.addRule({ times: 1, then: { status: 429, errorCode: 'enforced_spend_limit_reached', retryAfterS: 0 } });
+    try {
+      const { status, json } = await postQuery(coordinator.url, { question: CAPTAIN, shards: ['harbor'], timeoutMs: 20_000 });
+      assert.equal(status, 200);
+      const [outcome] = json.shards as ShardOutcome[];
+      assert.equal(outcome?.status, 'error', JSON.stringify(outcome));
+      assert.match(outcome?.error ?? '', /the Anthropic account's spend limit was reached \(429 enforced_spend_limit_reached\)/);
+      assert.equal(fake.messages().length - from, 1, 'neither the SDK nor the queue retried it');
+    } finally {
+      fake.clearRules();
+    }
+  });
+
+  test('When a second replica of a warm domain starts, then it does not write the prefix again', async () => {
+    const from = fake.messages().length;
+    const extra = await startShardProcess('harbor', { ...env, ...claudeEnv(), ENGINE: 'anthropic' });
+    others.push(extra);
+    await waitForShards(coordinator.url, { harbor: 2 });
+    assert.equal(fake.messages().slice(from).filter((r) => r.body.max_tokens === 0).length, 0);
+    await extra.stop();
   });
 
   test('When the fleet has run, then no process printed the API key', () => {

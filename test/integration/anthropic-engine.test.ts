@@ -14,6 +14,7 @@ import type { DomainContext } from '../../services/shard/domain/domain-context.j
 import { DomainLoadError, loadDomainContext } from '../../services/shard/domain/load-domain.js';
 import { AnthropicEngine, NOTHING_IN_DOMAIN, UNVERIFIED_PREFIX } from '../../services/shard/engines/anthropic/anthropic-engine.js';
 import { buildSystemPrompt } from '../../services/shard/engines/anthropic/prompt.js';
+import { REPLY_SCHEMA } from '../../services/shard/engines/anthropic/structured-output.js';
 import { ConfigError } from '../../shared/config/errors.js';
 import { parseLlmSettings, withApiKey, type LlmSettings } from '../../shared/llm/llm-settings.js';
 import { createLogger } from '../../shared/log/logger.js';
@@ -86,7 +87,9 @@ describe('claude engine against a local Messages API', () => {
     const last = req.body.messages.at(-1)!;
     assert.equal(last.role, 'user');
     assert.match(String(last.content), /<question>\nWho is the captain of the schooner Albatross\?\n<\/question>/);
-    assert.deepEqual(req.body.output_config, { effort: 'low' });
+    // Haiku 5.5 thinks by default (and the stand-in's thinking would fill 2,048 tokens): at effort low it is switched off.
+    assert.deepEqual(req.body.output_config, { effort: 'low', format: { type: 'json_schema', schema: REPLY_SCHEMA } });
+    assert.deepEqual(req.body.thinking, { type: 'disabled' });
     assert.equal(req.body.max_tokens, 2048);
 
     assert.deepEqual(answer.citations.map((c) => [c.source, c.line, c.endLine]), [['ships.txt', 7, 8]]);

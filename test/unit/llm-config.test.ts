@@ -92,7 +92,7 @@ describe('model limits', () => {
     const table = parseModelTable('{"claude-haiku-5-5": {"contextWindow": 5000}, "my-model": {"minCacheTokens": 64}}');
     assert.equal(limitsFor(table, 'claude-haiku-5-5').limits.contextWindow, 5_000);
     assert.equal(limitsFor(table, 'claude-haiku-5-5').limits.maxOutputTokens, 128_000);
-    assert.deepEqual(limitsFor(table, 'my-model'), { known: true, limits: { contextWindow: 200_000, maxOutputTokens: 8_192, minCacheTokens: 64, supportsEffort: false } });
+    assert.deepEqual(limitsFor(table, 'my-model'), { known: true, limits: { contextWindow: 200_000, maxOutputTokens: 8_192, minCacheTokens: 64, efforts: [], thinking: 'off', structuredOutputs: false } });
     assert.equal(limitsFor(table, 'other').known, false);
     configError(() => parseModelTable('{"m": {"contextWindow": 0}}'), 'LLM_MODELS_JSON', 'm.contextWindow');
   });

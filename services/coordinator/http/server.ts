@@ -137,6 +137,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
           engine: m?.engine ?? 'unknown',
           lastSeen: l ? new Date(l.lastSeen).toISOString() : null,
           ...(await shardLoad(deps.dispatcher, shard)),
+          ...(m?.prefix ? { prefix: m.prefix } : {}),
         };
       }),
     );

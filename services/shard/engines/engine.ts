@@ -1,4 +1,5 @@
 /** What every shard engine (lexical, anthropic, noop) provides. */
+import type { PrefixCost } from '../../../shared/api/shards.js';
 import type { DomainTerms } from '../../../shared/fleet/manifest.js';
 import type { Citation, EngineName, Turn, Usage } from '../../../shared/queues/schemas.js';
 
@@ -23,4 +24,20 @@ export interface Engine {
   topTerms(limit: number): string[];
   /** Per-term window counts for routed mode (services/coordinator/domain/routing); engines without an index leave it out. */
   domainTerms?(): DomainTerms;
+  /** Engines with a cached prompt prefix (Claude): what warms it before questions (services/shard/worker/prewarm.ts). */
+  warmTarget?(): WarmTarget;
+  /** Engines with a priced prefix (Claude): its tokens and price band, for the manifest and /v1/shards. */
+  prefixCost?(): PrefixCost;
+}
+
+/** A cached prefix to write before the first question. */
+export interface WarmTarget {
+  model: string;
+  /** SHA-256 (hex prefix) of the cached prefix: the same on every replica of a domain. */
+  prefixSha: string;
+  cacheTtl: '5m' | '1h';
+  /** Whether the prefix is long enough for the API to cache at all (else there is nothing to warm). */
+  cacheable: boolean;
+  /** The smallest call that writes the cache. */
+  warm(signal: AbortSignal): Promise<{ cacheWriteTokens: number; cacheReadTokens: number; costUsd: number }>;
 }

@@ -3,14 +3,19 @@
  * call to a stronger model (SYNTH_MODEL) that rewrites the merged shard
  * answers as one answer citing only the shards' own citations. A failed or
  * refused synthesis never fails the query: the offline merge stands, and the
- * response says why.
+ * response says why. Like the shards, it reads the stop reason (a reply cut
+ * at max_tokens, a refusal or a full context window is not an answer), and
+ * its effort and thinking come from the model table (an effort level
+ * SYNTH_MODEL does not take stops the coordinator at start-up).
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Logger } from '../../../../shared/log/logger.js';
 import type { FleetMetrics } from '../../../../shared/metrics/registry.js';
 import { createAnthropicClient, describeLlmError, type FailureContext } from '../../../../shared/llm/anthropic-client.js';
 import type { LlmSettings } from '../../../../shared/llm/llm-settings.js';
-import { limitsFor } from '../../../../shared/llm/model-limits.js';
+import { chooseEffort } from '../../../../shared/llm/effort.js';
+import { limitsFor, type Effort } from '../../../../shared/llm/model-limits.js';
+import { callShape, type CallShape } from '../../../../shared/llm/thinking-policy.js';
 import { countsFromApi, priceUsage, recordUsage } from '../../../../shared/llm/usage.js';
 import type { SynthesisInfo } from '../../../../shared/api/query.js';
 import { EMPTY_USAGE, type Usage } from '../../../../shared/queues/schemas.js';
@@ -36,8 +41,16 @@ export interface SynthesizerOptions {
 export class Synthesizer {
   private readonly client: Anthropic;
   private readonly failure: FailureContext;
+  private readonly effort: Effort | undefined;
+  private readonly shape: CallShape;
 
+  /** Throws a ConfigError when LLM_EFFORT names a level SYNTH_MODEL does not take. */
   constructor(private readonly opts: SynthesizerOptions) {
+    const { limits } = limitsFor(opts.settings.models, opts.model);
+    const choice = chooseEffort(opts.settings.effort, opts.model, 'SYNTH_MODEL', limits);
+    if (choice.note) opts.log.info({ model: opts.model }, choice.note);
+    this.effort = choice.effort;
+    this.shape = callShape(limits, choice.effort, opts.settings.maxTokens);
     this.client = opts.client ?? createAnthropicClient(opts.settings, opts.log);
     this.failure = {
       model: opts.model,
@@ -66,17 +79,17 @@ export class Synthesizer {
     const answers: ShardAnswer[] = replies
       .filter((r) => r.result && r.outcome.status === 'ok' && cited.has(r.result.shard))
       .map((r) => ({ shard: r.result!.shard, answer: r.result!.answer }));
-    const { limits } = limitsFor(settings.models, model);
 
     let message: Anthropic.Messages.Message;
     try {
       message = await this.client.messages.create(
         {
           model,
-          max_tokens: settings.maxTokens,
+          max_tokens: this.shape.max_tokens,
           system: SYNTHESIS_INSTRUCTIONS,
           messages: [{ role: 'user', content: buildSynthesisMessage(question, answers, merged.citations) }],
-          ...(settings.effort !== undefined && limits.supportsEffort ? { output_config: { effort: settings.effort } } : {}),
+          ...(this.shape.thinking ? { thinking: this.shape.thinking } : {}),
+          ...(this.effort !== undefined ? { output_config: { effort: this.effort } } : {}),
         },
         signal ? { signal } : undefined,
       );
@@ -92,6 +105,11 @@ export class Synthesizer {
       .filter((b): b is Anthropic.Messages.TextBlock => b.type === 'text')
       .map((b) => b.text)
       .join('');
+    const stopped = stopProblem(message.stop_reason, this.shape, settings.maxTokens, model);
+    if (stopped) {
+      log.warn({ model, stopReason: message.stop_reason }, `synthesis not used, the merged answer stands: ${stopped.detail}`);
+      return fallback(stopped.status, stopped.detail, priced.usage);
+    }
     const checked = resolveMarkers(text, merged.citations);
     if (!checked.ok) {
       log.warn({ model, reason: checked.reason }, 'synthesis refused, the merged answer stands');
@@ -99,5 +117,27 @@ export class Synthesizer {
     }
     log.info({ model, cited: checked.used.length, of: merged.citations.length, costUsd: priced.usage.costUsd }, 'synthesis answered');
     return { answer: checked.answer, usage: priced.usage, info: { model, status: 'ok' } };
+  }
+}
+
+/** A stop reason that makes the reply unusable, however valid its markers look; undefined for a whole reply. */
+export function stopProblem(
+  stop: Anthropic.Messages.StopReason | null,
+  shape: CallShape,
+  maxTokens: number,
+  model: string,
+): { status: SynthesisInfo['status']; detail: string } | undefined {
+  switch (stop) {
+    case 'max_tokens':
+      return {
+        status: 'error',
+        detail: `the synthesis was cut at max_tokens=${shape.max_tokens}${shape.thinkingRoom > 0 ? ` (${shape.thinkingRoom} for thinking)` : ''} before it ended: raise LLM_MAX_TOKENS (now ${maxTokens})`,
+      };
+    case 'refusal':
+      return { status: 'rejected', detail: `${model} declined to synthesise this answer (stop_reason refusal)` };
+    case 'model_context_window_exceeded':
+      return { status: 'error', detail: `the synthesis request filled ${model}'s context window (stop_reason model_context_window_exceeded): ask with fewer shards or a lower topK` };
+    default:
+      return undefined;
   }
 }
