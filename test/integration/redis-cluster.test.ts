@@ -66,6 +66,21 @@ describe('the fleet on a Redis Cluster', () => {
     assert.ok(new Set(owners.values()).size > 1, `queues on masters ${JSON.stringify([...owners])}`);
   });
 
+  test('When a domain\'s shard is paused, then its jobs wait in the tagged wait list a KEDA redis-cluster trigger would name', async () => {
+    const harbor = shards[0]!;
+    const waitKey = `${shardQueuePrefix(prefix, 'harbor', true)}:${shardQueueName('harbor')}:wait`;
+    harbor.proc.kill('SIGSTOP');
+    try {
+      const pending = ask(coordinator!.url, { question: 'Which ferry runs twice a day in summer?', shards: ['harbor'], timeoutMs: 3000 });
+      await waitFor(`LLEN ${waitKey} = 1`, async () => (await client.llen(waitKey)) === 1, 5000);
+      assert.equal(await client.type(waitKey), 'list');
+      harbor.proc.kill('SIGCONT');
+      assert.equal((await pending).status, 200);
+    } finally {
+      harbor.proc.kill('SIGCONT');
+    }
+  });
+
   test('When a master holding queues is killed under a stream of queries, then after failover queries answer again and none is lost silently', async (t) => {
     const harborSlot = await cluster.keySlot('harbor');
     const victimPort = await cluster.masterOf(harborSlot);
