@@ -9,8 +9,11 @@ import type { EngineResult } from './scenarios/engine.js';
 import type { LexicalResult, ShardResources } from './scenarios/lexical.js';
 import type { ScalingResult } from './scenarios/scaling.js';
 import type { CoordinatorsResult } from './scenarios/coordinators.js';
+import { QUERIES_PER_BATCH, type RedisMemoryResult } from './scenarios/redis-memory.js';
 import { DEMO_QUESTIONS } from './questions.js';
 import { ratio, round } from './stats.js';
+import { MAX_QUESTION_CHARS } from '../shared/queues/schemas.js';
+import { DEFAULT_QUERY_TERM_BUDGET } from '../shared/text/query-term-budget.js';
 
 export interface BenchResults {
   machine: Machine;
@@ -22,6 +25,7 @@ export interface BenchResults {
   engines: EngineResult[];
   scaling: ScalingResult;
   coordinators: CoordinatorsResult;
+  redisMemory: RedisMemoryResult;
   domain200k: { tokens: number; files: number };
 }
 
@@ -70,7 +74,33 @@ export function targets(r: BenchResults): Target[] {
     // Shards started together (--quick) wait for each other's CPU: only lone start-ups count against the target.
     check('slowest shard start-up (ms)', Math.max(...shards.filter((s) => !s.startedTogether).map((s) => s.startupMs)), 2_000, 'max'),
     check('largest shard peak resident memory (MB)', Math.max(...shards.map((s) => s.afterLoad?.peakRssMb ?? 0)), 300, 'max'),
+    check(`Redis memory per ${QUERIES_PER_BATCH.toLocaleString('en-US')} queries (MB)`, redisGrowthMb(r.redisMemory), 5, 'max'),
   ];
+}
+
+/** The larger growth of any batch of queries: the first batch (from an empty history) or a later one. */
+export function redisGrowthMb(m: RedisMemoryResult): number {
+  return Math.max(...m.batches.map((b) => b.growthMb));
+}
+
+/** The Redis memory table (also printed alone by `npm run bench -- --only redis-memory`). */
+export function formatRedisMemory(m: RedisMemoryResult): string {
+  const out: string[] = [];
+  out.push(
+    `**Redis memory** (a private redis-server of its own; 4 lexical shards on the demo contexts, 16 callers; \`used_memory\` from INFO memory; baseline after 50 warm-up queries: ${m.baselineMb.toFixed(1)} MB)`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['batch', 'queries', 'errors', 'growth MB'],
+      m.batches.map((b, i) => [i === 0 ? 'first (from an empty history)' : `next (${i + 1})`, b.queries.toLocaleString('en-US'), b.errors, b.growthMb.toFixed(2)]),
+    ),
+  );
+  out.push('');
+  out.push(`What BullMQ keeps per queue at the end: ${m.queues.map((q) => `${q.shard} events stream ${q.eventsLength} entries, ${q.completedJobs} completed jobs`).join('; ')}.`);
+  out.push('');
+  out.push(`Largest kinds of key at the end (MEMORY USAGE): ${m.byKind.map((k) => `\`${k.kind}\` ${k.keys.toLocaleString('en-US')} keys ${k.mb.toFixed(2)} MB`).join('; ')}.`);
+  return out.join('\n');
 }
 
 function table(headers: string[], rows: (string | number)[][]): string {
@@ -157,6 +187,18 @@ export function formatMarkdown(r: BenchResults): string {
   );
   out.push('');
   out.push(
+    `**The longest question** (${MAX_QUESTION_CHARS.toLocaleString('en-US')} characters of the domain's commonest distinct words, bench/long-question.ts; ` +
+      `the engine scores at most ${DEFAULT_QUERY_TERM_BUDGET.maxTerms} of its terms, docs/reliability.md): first ask (WordNet cache cold), then ${Math.max(3, s.engineRepeats)} repeats`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['domain', 'distinct words', 'first ask ms', 'p50 ms', 'p99 ms'],
+      r.engines.map((e) => [e.domain, e.long.distinctWords, ms(e.long.firstMs), ms(e.long.answer.p50), ms(e.long.answer.p99)]),
+    ),
+  );
+  out.push('');
+  out.push(
     `**Scaling**: one lexical domain (\`${r.scaling.domain}\`, ${r.domain200k.tokens.toLocaleString('en-US')} est. tokens), ${s.concurrency} closed-loop callers for ${s.scalingMs / 1000} s; machine has ${r.scaling.cores} cores.`,
   );
   out.push('');
@@ -177,6 +219,8 @@ export function formatMarkdown(r: BenchResults): string {
       r.coordinators.steps.map((st) => [st.coordinators, Math.round(st.run.perSec), ms(st.run.latency.p50), ms(st.run.latency.p99), cores(st.run.cores), st.channels, st.messagesPerQuery.toFixed(2), st.fleetWideMessages]),
     ),
   );
+  out.push('');
+  out.push(formatRedisMemory(r.redisMemory));
   out.push('');
   out.push('**Resources** (start-up: spawn until `/readyz` says ready; memory: resident set from /proc)');
   out.push('');
@@ -253,6 +297,8 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     engine_200k_p50_ms: r3(e200?.answer.p50),
     engine_200k_p99_ms: r3(e200?.answer.p99),
     engine_200k_mean_ms: r3(e200?.answer.mean),
+    redis_memory_mb_per_1000_queries: r3(redisGrowthMb(r.redisMemory)),
+    engine_long_question_p50_ms_max: r3(Math.max(...r.engines.map((e) => e.long.answer.p50))),
     scaling_throughput: Object.fromEntries(r.scaling.steps.map((s) => [String(s.replicas), r3(s.run.perSec)])),
     scaling_cores: r.scaling.cores,
     coordinators_throughput: Object.fromEntries(r.coordinators.steps.map((c) => [String(c.coordinators), r3(c.run.perSec)])),

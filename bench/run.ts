@@ -15,10 +15,11 @@ import { startPrivateRedis, redisServerInstalled } from '../services/cli/up/priv
 import type { BenchContext } from './context.js';
 import { build200kDomain } from './domain-200k.js';
 import { describeMachine } from './machine.js';
-import { formatMarkdown, summaryJson, type BenchResults } from './report.js';
+import { formatMarkdown, formatRedisMemory, redisGrowthMb, summaryJson, type BenchResults } from './report.js';
 import { runEngineAlone, type EngineResult } from './scenarios/engine.js';
 import { runFanout } from './scenarios/fanout.js';
 import { runLexical } from './scenarios/lexical.js';
+import { runRedisMemory } from './scenarios/redis-memory.js';
 import { runScaling } from './scenarios/scaling.js';
 import { runCoordinators } from './scenarios/coordinators.js';
 import { assertBuilt, REPO_ROOT, startCoordinator, stopAll } from './services.js';
@@ -33,6 +34,7 @@ const USAGE = `Usage: npm run bench [-- options]
   --concurrency N    closed-loop callers in the throughput runs (default 16)
   --write-docs       replace the results block of docs/performance.md with this run's tables
   --profile DIR      run the coordinator and shards with --cpu-prof, profiles written to DIR
+  --only redis-memory  run only the Redis memory scenario (about a minute) and print its table
   -h, --help         this text
 `;
 
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       'write-docs': { type: 'boolean', default: false },
       profile: { type: 'string' },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (values.only !== undefined && values.only !== 'redis-memory') throw new Error(`--only takes "redis-memory", got "${values.only}"`);
   const settings = benchSettings(values.quick, { rounds: positiveInt('--rounds', values.rounds), concurrency: positiveInt('--concurrency', values.concurrency) });
   const t0 = performance.now();
   const say = (line: string) => process.stderr.write(`bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s: ${line}\n`);
@@ -102,6 +106,11 @@ async function main(): Promise<void> {
       say,
     };
 
+    if (values.only === 'redis-memory') {
+      const memory = await runRedisMemory(ctx);
+      process.stdout.write(`${formatRedisMemory(memory)}\n\n${JSON.stringify({ bench: 'memfleet', only: 'redis-memory', redis_memory_mb_per_1000_queries: Math.round(redisGrowthMb(memory) * 1000) / 1000, ...memory })}\n`);
+      return;
+    }
     const coordinator = await startCoordinator(ctx.fleetEnv, nodeFlags);
     const fanout = await runFanout(ctx, coordinator);
     const lexical = await runLexical(ctx, coordinator);
@@ -112,6 +121,7 @@ async function main(): Promise<void> {
     const scaling = await runScaling(ctx, coordinator, big.contexts, big.domain);
     const coordinators = await runCoordinators(ctx, coordinator);
     await coordinator.stop();
+    const redisMemory = await runRedisMemory(ctx);
 
     const results: BenchResults = {
       machine,
@@ -123,6 +133,7 @@ async function main(): Promise<void> {
       engines,
       scaling,
       coordinators,
+      redisMemory,
       domain200k: { tokens: big.tokens, files: big.files },
     };
     const markdown = formatMarkdown(results);

@@ -4,11 +4,14 @@
  * settings, same retention of finished jobs as memfleet's shards and
  * dispatcher (services/shard/config.ts defaults, fanout/dispatcher.ts).
  */
+import { WORKER_RETENTION } from '../../shared/queues/queue-retention.js';
+
 export const WORKER_CONCURRENCY = 8;
 export const LOCK_DURATION_MS = 5_000;
 export const STALLED_INTERVAL_MS = 2_000;
 export const MAX_STALLED_COUNT = 2;
-export const KEEP_COMPLETED = { age: 300, count: 10_000 };
-export const KEEP_FAILED = { age: 3_600, count: 10_000 };
+/** memfleet's default retention (shared/queues/queue-retention.ts). The events streams keep BullMQ's default length: the baseline reads them. */
+export const KEEP_COMPLETED = WORKER_RETENTION.completed;
+export const KEEP_FAILED = WORKER_RETENTION.failed;
 /** Same events-stream read timeout as memfleet's result waiter. */
 export const EVENTS_BLOCKING_TIMEOUT_MS = 5_000;

@@ -2,9 +2,12 @@
  * Scenario 4, second half: the lexical engine alone, in this process, with no
  * bus at all — each question asked of one domain, timed around
  * `engine.answer()`. Its p50 next to the fan-out's shows the bus's share.
+ * Also times the longest question the API admits (bench/long-question.ts):
+ * what one hostile question costs a shard.
  */
 import { loadDomainContext } from '../../services/shard/domain/load-domain.js';
 import { createEngine } from '../../services/shard/engines/create-engine.js';
+import { longQuestion } from '../long-question.js';
 import { DEMO_QUESTIONS } from '../questions.js';
 import { summarize, type Summary } from '../stats.js';
 
@@ -14,6 +17,8 @@ export interface EngineResult {
   /** Load the folder and build the index, in this process (the bulk of a shard's start-up). */
   buildMs: number;
   answer: Summary;
+  /** The 4,000-character question of the domain's commonest words: its distinct words, its first (cold) ask, then repeats. */
+  long: { distinctWords: number; firstMs: number; answer: Summary };
 }
 
 export async function runEngineAlone(contexts: string, domain: string, repeats: number): Promise<EngineResult> {
@@ -31,5 +36,15 @@ export async function runEngineAlone(contexts: string, domain: string, repeats: 
       samples.push(performance.now() - t);
     }
   }
-  return { domain, tokens: ctx.tokens, buildMs, answer: summarize(samples) };
+  const long = longQuestion(ctx);
+  const t1 = performance.now();
+  await engine.answer({ question: long.question, topK: 5, conversation: [] });
+  const firstMs = performance.now() - t1;
+  const longSamples: number[] = [];
+  for (let r = 0; r < Math.max(3, repeats); r++) {
+    const t = performance.now();
+    await engine.answer({ question: long.question, topK: 5, conversation: [] });
+    longSamples.push(performance.now() - t);
+  }
+  return { domain, tokens: ctx.tokens, buildMs, answer: summarize(samples), long: { distinctWords: long.distinctWords, firstMs, answer: summarize(longSamples) } };
 }

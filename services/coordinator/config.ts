@@ -7,6 +7,7 @@ import { parseAllowedHosts, type AllowedHosts } from './http/allowed-hosts.js';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 import { DEFAULT_MIN_SCORE } from './domain/merge.js';
 import { parseSynthesisConfig, type SynthesisConfig } from './domain/synthesis/synthesis-config.js';
+import { DEFAULT_EVENTS_MAX_LEN, DEFAULT_KEEP_COMPLETED_JOBS, queueRetention, type QueueRetention } from '../../shared/queues/queue-retention.js';
 
 /**
  * Queries per minute per client address unless RATE_LIMIT_PER_MIN says otherwise: ten a second,
@@ -32,6 +33,8 @@ const COORDINATOR_VARS = [
   'TRUST_PROXY',
   'STALE_JOB_SEC',
   'QUEUE_SWEEP_INTERVAL_MS',
+  'QUEUE_EVENTS_MAX_LEN',
+  'KEEP_COMPLETED_JOBS',
 ] as const;
 
 const CoordinatorSchema = z.object({
@@ -85,6 +88,8 @@ const CoordinatorSchema = z.object({
     }),
   STALE_JOB_SEC: envField.int(-1, 0, 30 * 86_400),
   QUEUE_SWEEP_INTERVAL_MS: envField.int(30_000, 100, 3_600_000),
+  QUEUE_EVENTS_MAX_LEN: envField.int(DEFAULT_EVENTS_MAX_LEN, 0, 1_000_000),
+  KEEP_COMPLETED_JOBS: envField.int(DEFAULT_KEEP_COMPLETED_JOBS, 1, 1_000_000),
 });
 
 export interface CoordinatorConfig extends CommonConfig {
@@ -115,6 +120,8 @@ export interface CoordinatorConfig extends CommonConfig {
   staleJobSec: number;
   /** How often the queues are swept for stale jobs. */
   queueSweepIntervalMs: number;
+  /** What Redis keeps of finished shard jobs and their events (QUEUE_EVENTS_MAX_LEN, KEEP_COMPLETED_JOBS; docs/reliability.md). */
+  retention: QueueRetention;
   /** Claude synthesis of the merged answer (SYNTHESIS, SYNTH_MODEL; see docs/claude.md). */
   synthesis?: SynthesisConfig;
 }
@@ -153,6 +160,7 @@ export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
     trustProxy: raw.TRUST_PROXY,
     staleJobSec,
     queueSweepIntervalMs: raw.QUEUE_SWEEP_INTERVAL_MS,
+    retention: queueRetention({ maxTimeoutMs: raw.MAX_QUERY_TIMEOUT_MS, eventsMaxLen: raw.QUEUE_EVENTS_MAX_LEN, keepCompletedJobs: raw.KEEP_COMPLETED_JOBS }),
     synthesis: parseSynthesisConfig(env),
   };
 }

@@ -58,6 +58,7 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
     resultNonces: new MemoryNonceCache(),
     waiter,
     metrics,
+    retention: config.retention,
   });
   // Running queries carry this instance's id, so after a crash they read as failed, not running (docs/reliability.md).
   const presence = new CoordinatorPresence(redis, config.prefix, instanceId);

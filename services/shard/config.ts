@@ -25,6 +25,7 @@ const SHARD_VARS = [
   'CLAUDE_WARMUP',
   'CLAUDE_WARMUP_TIMEOUT_MS',
   'CLAUDE_WARMUP_CONCURRENCY',
+  'FOLLOW_EXTERNAL_SYMLINKS',
 ] as const;
 
 const ShardSchema = z.object({
@@ -53,6 +54,10 @@ const ShardSchema = z.object({
     .transform((v) => v ?? 'on'),
   CLAUDE_WARMUP_TIMEOUT_MS: envField.int(60_000, 1_000, 600_000),
   CLAUDE_WARMUP_CONCURRENCY: envField.int(2, 1, 64),
+  FOLLOW_EXTERNAL_SYMLINKS: z
+    .enum(['true', 'false'], { error: 'expected "true" (serve files that links in the domain folder point at outside it) or "false" (skip them, the default)' })
+    .optional()
+    .transform((v) => v === 'true'),
 });
 
 export interface ShardConfig extends CommonConfig {
@@ -70,6 +75,8 @@ export interface ShardConfig extends CommonConfig {
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
+  /** Serve files that symbolic links in the domain folder point at outside it (FOLLOW_EXTERNAL_SYMLINKS; off by default). */
+  followExternalSymlinks: boolean;
   replica: string;
   /** Claude settings, present only with ENGINE=anthropic (see docs/claude.md). */
   anthropic?: { settings: LlmSettings & { apiKey: string }; model: string; warmup: WarmupConfig } | undefined;
@@ -102,6 +109,7 @@ export function parseShardConfig(env: Env): ShardConfig {
     lockDurationMs: raw.LOCK_DURATION_MS,
     stalledIntervalMs: raw.STALLED_INTERVAL_MS,
     maxStalledCount: raw.MAX_STALLED_COUNT,
+    followExternalSymlinks: raw.FOLLOW_EXTERNAL_SYMLINKS,
     replica: raw.REPLICA_ID ?? `${hostname()}-${process.pid}`,
     anthropic:
       raw.ENGINE === 'anthropic'

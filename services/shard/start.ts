@@ -11,6 +11,7 @@ import { redactUrl } from '../../shared/log/redact.js';
 import { createMetrics, primeShardSeries, type FleetMetrics } from '../../shared/metrics/registry.js';
 import { shardQueueName, shardQueuePrefix } from '../../shared/queues/names.js';
 import { READ_JOB_NAME } from '../../shared/queues/schemas.js';
+import { WORKER_RETENTION } from '../../shared/queues/queue-retention.js';
 import { createRedis, isClusterClient, waitForRedis } from '../../shared/redis/connection.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import type { ShardConfig } from './config.js';
@@ -36,7 +37,13 @@ export interface RunningShard {
 export async function startShard(config: ShardConfig, log?: Logger): Promise<RunningShard> {
   const logger = log ?? createLogger({ service: 'shard', level: config.logLevel, base: { shard: config.domain, replica: config.replica } });
   const t0 = performance.now();
-  const ctx = await loadDomainContext(config.contextsDir, config.domain, { maxTokens: config.maxDomainTokens });
+  const ctx = await loadDomainContext(config.contextsDir, config.domain, {
+    maxTokens: config.maxDomainTokens,
+    followExternalSymlinks: config.followExternalSymlinks,
+    // The link and where it leads, never the file's content.
+    onSkippedLink: (link) =>
+      logger.warn(link, 'skipped a link that leads outside the domain folder: its file is not served (set FOLLOW_EXTERNAL_SYMLINKS=true to serve it)'),
+  });
   // Before the engine: the Claude engine counts its tokens and rejected citations in these metrics.
   const metrics = createMetrics('shard', { shard: config.domain });
   const engine = await createEngine(config.engine, ctx, { anthropic: config.anthropic, metrics, log: logger });
@@ -95,6 +102,9 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
       lockDuration: config.lockDurationMs,
       stalledInterval: config.stalledIntervalMs,
       maxStalledCount: config.maxStalledCount,
+      // For jobs added without their own retention (the coordinator always sets it): never keep them forever.
+      removeOnComplete: WORKER_RETENTION.completed,
+      removeOnFail: WORKER_RETENTION.failed,
       autorun: false,
     },
   );

@@ -27,7 +27,8 @@ describe('promise 5: graceful shutdown under load', () => {
   before(async () => {
     redis = await startRedis();
     env = { REDIS_URL: redis.url, MEMFLEET_PREFIX: redis.prefix, ...newKeys(), HEARTBEAT_INTERVAL_MS: '500', HEARTBEAT_TTL_MS: '3000' };
-    coordinator = await startCoordinatorProcess({ ...env, QUERY_TIMEOUT_MS: '15000' });
+    // The test inspects every completed job after the run: keep them all (the defaults keep 100 jobs, 200 events).
+    coordinator = await startCoordinatorProcess({ ...env, QUERY_TIMEOUT_MS: '15000', KEEP_COMPLETED_JOBS: '10000', QUEUE_EVENTS_MAX_LEN: '100000' });
     for (const [domain, replica] of [['harbor', 'harbor-a'], ['harbor', 'harbor-b'], ['kitchen', 'kitchen-a']] as const) {
       procs.set(replica, await startShardProcess(domain, { ...env, REPLICA_ID: replica }));
     }

@@ -39,7 +39,8 @@ describe('promise 1: a replica killed mid-job', () => {
   before(async () => {
     redis = await startRedis();
     const env = { REDIS_URL: redis.url, MEMFLEET_PREFIX: redis.prefix, ...newKeys(), HEARTBEAT_INTERVAL_MS: '500', HEARTBEAT_TTL_MS: '3000' };
-    coordinator = await startCoordinatorProcess({ ...env, QUERY_TIMEOUT_MS: String(DEADLINE_MS) });
+    // The test inspects every job and counts every completed event after the run: keep them all (the defaults keep 100 jobs, 200 events).
+    coordinator = await startCoordinatorProcess({ ...env, QUERY_TIMEOUT_MS: String(DEADLINE_MS), KEEP_COMPLETED_JOBS: '10000', QUEUE_EVENTS_MAX_LEN: '100000' });
     // The shipped defaults, stated so the test proves them: LOCK_DURATION_MS 5000, STALLED_INTERVAL_MS 2000, MAX_STALLED_COUNT 2.
     const shardEnv = { ...env, LOCK_DURATION_MS: '5000', STALLED_INTERVAL_MS: '2000', MAX_STALLED_COUNT: '2' };
     procs.push(await startShardProcess('harbor', { ...shardEnv, REPLICA_ID: 'harbor-a' }));

@@ -626,7 +626,8 @@ export function wordOverlapResponder(_body: MessagesBody, parsed: ParsedPrompt):
   const best = bestPassage(parsed);
   if (!best) return JSON.stringify({ answer: '', citations: [] });
   return JSON.stringify({
-    answer: best.text,
+    // One sentence (however many the lines hold) resting on citation 1, as the prompt asks.
+    answer: `${best.text} [1]`,
     citations: [{ source: best.source, line: best.line, endLine: best.endLine, quote: best.text, relevance: best.relevance }],
   });
 }

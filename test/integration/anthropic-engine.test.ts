@@ -149,7 +149,8 @@ describe('claude engine against a local Messages API', () => {
     fake.respondWith((_body, parsed) => {
       const p = bestPassage(parsed)!;
       return JSON.stringify({
-        answer: 'Ilse Varga.',
+        // Each sentence names its citation; the second rests on the wrong one (see answer-check.ts).
+        answer: 'Ilse Varga [1]. The captain is Ahab [2].',
         citations: [
           { source: p.source, line: p.line, endLine: p.endLine, quote: p.text, relevance: 0.9 },
           { source: 'ships.txt', line: 2, endLine: 2, quote: 'the captain is Ahab of the Pequod', relevance: 0.8 },

@@ -20,8 +20,6 @@ export class SourceReadError extends Error {
   }
 }
 
-/** Finished read jobs carry file text: keep them only as long as the missed-event fallback needs. */
-const READ_RETENTION = { completed: { age: 60, count: 1_000 }, failed: { age: 600, count: 1_000 } };
 
 export class SourceReader {
   constructor(
@@ -59,7 +57,7 @@ export class SourceReader {
     }
     let sent: SendOutcome;
     try {
-      sent = await this.dispatcher.send(shard, READ_JOB_NAME, `${job.requestId}.${shard}`, JSON.stringify(job), job.deadline, READ_RETENTION);
+      sent = await this.dispatcher.send(shard, READ_JOB_NAME, `${job.requestId}.${shard}`, JSON.stringify(job), job.deadline);
     } catch (err) {
       throw new SourceReadError(503, 'redis_unavailable', `Could not enqueue the read (${err instanceof Error ? err.message : String(err)}): retry when /readyz reports ready.`);
     }

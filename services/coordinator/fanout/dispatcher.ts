@@ -14,6 +14,7 @@ import type { ShardReply } from '../domain/merge.js';
 import type { ResultWaiter } from './result-waiter.js';
 import { LatencyWindow } from './latency-window.js';
 import { batchWrites } from '../../../shared/redis/write-batching.js';
+import { queueRetention, type KeepFinished, type QueueRetention } from '../../../shared/queues/queue-retention.js';
 
 export interface DispatcherDeps {
   connection: Redis;
@@ -24,11 +25,9 @@ export interface DispatcherDeps {
   resultNonces: NonceCache;
   waiter: ResultWaiter;
   metrics: FleetMetrics;
+  /** What Redis keeps of finished jobs and their events (shared/queues/queue-retention.ts). @defaultValue queueRetention for a 60 s deadline */
+  retention?: QueueRetention;
 }
-
-/** Finished jobs stay this long so a late look-up (missed event) still finds them. */
-const KEEP_COMPLETED = { age: 300, count: 10_000 };
-const KEEP_FAILED = { age: 3_600, count: 10_000 };
 
 /** What came back for one job: its verified body (still to be parsed), or why there is none. */
 export type SendOutcome =
@@ -37,24 +36,31 @@ export type SendOutcome =
   | { kind: 'failed'; reason: string; latencyMs: number }
   | { kind: 'rejected'; reason: string; latencyMs: number };
 
-/** How long finished jobs stay in Redis (BullMQ's removeOnComplete/removeOnFail). */
+/** How long finished jobs stay in Redis (BullMQ's removeOnComplete/removeOnFail), when a caller needs other than the queue's retention. */
 export interface JobRetention {
-  completed?: { age: number; count: number };
-  failed?: { age: number; count: number };
+  completed?: KeepFinished;
+  failed?: KeepFinished;
 }
 
 export class Dispatcher {
   private readonly queues = new Map<string, Queue>();
   /** Recent successful query round trips per shard (the p50 of /v1/shards). */
   readonly latencies = new LatencyWindow(100);
+  private readonly retention: QueueRetention;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    this.retention = deps.retention ?? queueRetention({ maxTimeoutMs: 60_000 });
+  }
 
   queue(shard: string): Queue {
     let q = this.queues.get(shard);
     if (!q) {
-      const prefix = shardQueuePrefix(this.deps.prefix, shard, isClusterClient(this.deps.connection));
-      q = new Queue(shardQueueName(shard), { connection: this.deps.connection, prefix });
+      // The events stream's cap lives in the queue's meta hash: writing it here makes every worker script trim to it.
+      q = new Queue(shardQueueName(shard), {
+        connection: this.deps.connection,
+        prefix: shardQueuePrefix(this.deps.prefix, shard, isClusterClient(this.deps.connection)),
+        streams: { events: { maxLen: this.retention.eventsMaxLen } },
+      });
       q.on('error', () => undefined);
       this.queues.set(shard, q);
     }
@@ -89,7 +95,7 @@ export class Dispatcher {
     // The jobs of one fan-out (and the query record before them) leave in one socket write.
     batchWrites(this.deps.connection);
     try {
-      await queue.add(name, envelope, { jobId, removeOnComplete: keep.completed ?? KEEP_COMPLETED, removeOnFail: keep.failed ?? KEEP_FAILED });
+      await queue.add(name, envelope, { jobId, removeOnComplete: keep.completed ?? this.retention.completed, removeOnFail: keep.failed ?? this.retention.failed });
     } catch (err) {
       waiter.cancel(jobId);
       throw err;

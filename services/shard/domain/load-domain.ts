@@ -26,6 +26,23 @@ export class DomainLoadError extends Error {
 export interface LoadDomainOptions {
   /** Largest estimated token count the domain may hold (MAX_DOMAIN_TOKENS). */
   maxTokens: number;
+  /**
+   * Follow symbolic links that resolve outside the domain folder
+   * (FOLLOW_EXTERNAL_SYMLINKS). Off, such a link is skipped and reported to
+   * `onSkippedLink`: a `leak.txt -> /etc/...` dropped into a domain folder
+   * would otherwise be served to every client (issue 11). Links that resolve
+   * inside the folder are always followed. @defaultValue false
+   */
+  followExternalSymlinks?: boolean;
+  /** Told about each link skipped because it leads outside the folder (the shard logs a warning). */
+  onSkippedLink?: (link: SkippedLink) => void;
+}
+
+export interface SkippedLink {
+  /** The link, relative to the domain folder. */
+  source: string;
+  /** Where it resolves to. */
+  target: string;
 }
 
 const SOURCE_EXTENSIONS = new Set(['.md', '.txt']);
@@ -53,22 +70,40 @@ export async function loadDomainContext(
     );
   }
 
-  const relativePaths = await listSourceFiles(root);
+  const rootReal = await realpath(root);
+  const follow = opts.followExternalSymlinks ?? false;
+  let skippedLinks = 0;
+  const skipped = (link: SkippedLink): void => {
+    skippedLinks++;
+    opts.onSkippedLink?.(link);
+  };
+  const linksHint = (): string =>
+    skippedLinks > 0 ? ` ${skippedLinks} link(s) leading outside the folder were skipped: set FOLLOW_EXTERNAL_SYMLINKS=true to serve their files.` : '';
+  const relativePaths = await listSourceFiles(root, rootReal, follow, skipped);
   if (relativePaths.length === 0) {
     throw new DomainLoadError(
       'empty',
-      `Domain "${domain}" (${root}) holds no .md or .txt files. ${LAYOUT_HINT} Add documents or remove the domain.`,
+      `Domain "${domain}" (${root}) holds no .md or .txt files.${linksHint()} ${LAYOUT_HINT} Add documents or remove the domain.`,
     );
   }
   // Code-unit order, not locale order: the same on every machine and replica.
   relativePaths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-  const read = await mapWithLimit(relativePaths, READ_CONCURRENCY, async (source) => ({ source, result: decodeTextFile(await readFile(path.join(root, source))) }));
-  const { sources, skipped, warnings } = toSourceFiles(read);
+  const resolved = await mapWithLimit(relativePaths, READ_CONCURRENCY, async (source) => {
+    // Resolved again right before reading, and the resolved path read: a file swapped for a link after the walk is caught too.
+    const real = await realpath(path.join(root, source));
+    if (!follow && !isInside(rootReal, real)) {
+      skipped({ source, target: real });
+      return undefined;
+    }
+    return { source, result: decodeTextFile(await readFile(real)) };
+  });
+  const { sources, skipped: unreadable, warnings } = toSourceFiles(resolved.filter((r) => r !== undefined));
   if (sources.length === 0) {
+    const reasons = unreadable.map((s) => `${s.source} skipped (${s.reason})`).join('; ');
     throw new DomainLoadError(
       'empty',
-      `Domain "${domain}" (${root}) holds no readable text: ${skipped.map((s) => `${s.source} skipped (${s.reason})`).join('; ')}. Add UTF-8 .md or .txt files or remove the domain.`,
+      `Domain "${domain}" (${root}) holds no readable text${reasons === '' ? '' : `: ${reasons}`}.${linksHint()} Add UTF-8 .md or .txt files or remove the domain.`,
     );
   }
 
@@ -92,14 +127,17 @@ export async function loadDomainContext(
     );
   }
 
-  return { domain, root, sources, totalLines, tokens, skipped, warnings };
+  return { domain, root, sources, totalLines, tokens, skipped: unreadable, warnings };
 }
 
-/** Relative paths (forward slashes) of every source file, skipping dot-files and dot-folders. */
-async function listSourceFiles(root: string): Promise<string[]> {
+/**
+ * Relative paths (forward slashes) of every source file, skipping dot-files
+ * and dot-folders, and links that resolve outside the folder unless `follow`.
+ */
+async function listSourceFiles(root: string, rootReal: string, follow: boolean, skipped: (link: SkippedLink) => void): Promise<string[]> {
   const found: string[] = [];
   // Symlinked folders are followed (contexts are often assembled from links); the set stops cycles.
-  const visited = new Set<string>([await realpath(root)]);
+  const visited = new Set<string>([rootReal]);
 
   async function walk(dir: string, prefix: string): Promise<void> {
     const entries: Dirent[] = await readdir(dir, { withFileTypes: true });
@@ -110,10 +148,15 @@ async function listSourceFiles(root: string): Promise<string[]> {
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        const target = await stat(full).catch(() => undefined);
-        if (target === undefined) continue; // dangling link: nothing to read
+        const real = await realpath(full).catch(() => undefined);
+        const target = real === undefined ? undefined : await stat(real).catch(() => undefined);
+        if (real === undefined || target === undefined) continue; // dangling link: nothing to read
         isDir = target.isDirectory();
         isFile = target.isFile();
+        if (!follow && !isInside(rootReal, real) && (isDir || (isFile && SOURCE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())))) {
+          skipped({ source: rel, target: real });
+          continue;
+        }
       }
       if (isDir) {
         const real = await realpath(full);
@@ -142,6 +185,12 @@ async function mapWithLimit<T, R>(items: readonly T[], limit: number, fn: (item:
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** True when `real` (a resolved path) is `rootReal` or below it. */
+function isInside(rootReal: string, real: string): boolean {
+  const rel = path.relative(rootReal, real);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 async function isDirectory(p: string): Promise<boolean> {

@@ -12,6 +12,7 @@
  */
 import type { DomainTerms } from '../../../../shared/fleet/manifest.js';
 import { analyzeText } from '../../../../shared/text/text-analysis.js';
+import { DEFAULT_QUERY_TERM_BUDGET, mostInformativeTerms } from '../../../../shared/text/query-term-budget.js';
 
 export interface RoutableDomain {
   shard: string;
@@ -48,17 +49,28 @@ function idf(windows: number, df: number): number {
   return Math.log(1 + (windows - df + 0.5) / (df + 0.5));
 }
 
-export function scoreDomains(queryTerms: readonly string[], domains: readonly RoutableDomain[]): DomainRouteScore[] {
+/**
+ * Scores each domain on the question's terms. Like a shard (lexical-engine.ts),
+ * a long question is scored on the `maxTerms` terms most informative in that
+ * domain only, so routing weighs what the shard will.
+ */
+export function scoreDomains(
+  queryTerms: readonly string[],
+  domains: readonly RoutableDomain[],
+  maxTerms: number = DEFAULT_QUERY_TERM_BUDGET.maxTerms,
+): DomainRouteScore[] {
   const distinct = [...new Set(queryTerms)];
   const scored: DomainRouteScore[] = [];
   for (const d of domains) {
     if (d.terms === undefined) continue;
+    const { windows, df: dfByTerm } = d.terms;
+    const dfOf = (term: string): number => (Object.hasOwn(dfByTerm, term) ? (dfByTerm[term] ?? 0) : 0);
     let total = 0;
     let found = 0;
     let depth = 0;
-    for (const term of distinct) {
-      const df = d.terms.df[term] ?? 0;
-      const weight = idf(d.terms.windows, df);
+    for (const term of mostInformativeTerms(distinct, (t) => idf(windows, dfOf(t)), maxTerms)) {
+      const df = dfOf(term);
+      const weight = idf(windows, df);
       total += weight;
       if (df > 0) {
         found += weight;

@@ -32,6 +32,7 @@ import { DomainLoadError } from '../../domain/load-domain.js';
 import { estimateTokens } from '../../domain/tokens.js';
 import type { PrefixCost } from '../../../../shared/api/shards.js';
 import type { Engine, EngineAnswer, EngineQuestion, WarmTarget } from '../engine.js';
+import { keepSupportedSentences } from './answer-check.js';
 import { checkCitations, type Rejection } from './citation-check.js';
 import { checkFit, QUESTION_ALLOWANCE_TOKENS } from './context-budget.js';
 import { parseReply } from './parse-answer.js';
@@ -356,17 +357,23 @@ export class AnthropicEngine implements Engine {
       this.opts.log.warn({ stopReason: stop, reason: reply.reason }, 'claude reply could not be read as the required JSON');
       return { answer: `${UNVERIFIED_PREFIX}: the model's reply could not be read (${reply.reason}${hint}), so it carries no citation.`, citations: [], rejected: [] };
     }
-    const { accepted, rejected } = checkCitations(reply.citations, this.sources, { domain: this.opts.ctx.domain, maxLines: MAX_CITED_LINES });
+    const { accepted, rejected, verified } = checkCitations(reply.citations, this.sources, { domain: this.opts.ctx.domain, maxLines: MAX_CITED_LINES });
     if (reply.answer === '' && accepted.length === 0) return { answer: NOTHING_IN_DOMAIN, citations: [], rejected };
     if (accepted.length === 0) {
+      // No sentence of the model's prose rests on a verified citation, so none of it is passed on (answer-check.ts).
       const why =
         rejected.length > 0
-          ? `none of its ${rejected.length} citation${rejected.length === 1 ? '' : 's'} matched this domain's lines, so they were dropped`
-          : 'the model cited no lines';
-      return { answer: `${UNVERIFIED_PREFIX} (${why}): ${reply.answer}`, citations: [], rejected };
+          ? `none of its ${rejected.length} citation${rejected.length === 1 ? '' : 's'} matched this domain's lines, so they and the answer resting on them were dropped`
+          : 'the model cited no lines, so its answer was dropped';
+      return { answer: `${UNVERIFIED_PREFIX} (${why}).`, citations: [], rejected };
     }
-    // Citations without prose: quote the best one rather than answer with nothing.
-    const answer = reply.answer !== '' ? reply.answer : accepted[0]!.text.replace(/\s+/g, ' ').trim();
+    // Only the sentences whose markers all name verified citations (answer-check.ts).
+    const prose = keepSupportedSentences(reply.answer, (n) => verified.has(n - 1));
+    if (prose.dropped > 0) {
+      this.opts.log.warn({ kept: prose.kept, dropped: prose.dropped }, 'answer sentences dropped: they named no citation, or one that failed the check');
+    }
+    // Nothing left (or no prose at all): quote the best citation rather than answer with nothing.
+    const answer = prose.answer !== '' ? prose.answer : accepted[0]!.text.replace(/\s+/g, ' ').trim();
     return { answer, citations: accepted, rejected };
   }
 

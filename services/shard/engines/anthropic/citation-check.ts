@@ -24,6 +24,8 @@ export interface CheckOutcome {
   /** Verified citations, best first, `text` exactly the cited lines. */
   accepted: Citation[];
   rejected: Rejection[];
+  /** 0-based indexes, in the reply's order, of the items that passed (a repeat of a passed one included): what answer markers are checked against. */
+  verified: ReadonlySet<number>;
 }
 
 export interface CheckOptions {
@@ -50,12 +52,14 @@ export function checkCitations(items: readonly unknown[], sources: ReadonlyMap<s
   const accepted: Citation[] = [];
   const rejected: Rejection[] = [];
   const seen = new Set<string>();
+  const verified = new Set<number>();
   for (const [i, item] of items.entries()) {
     const verdict = checkOne(item, sources, opts);
     if ('reason' in verdict) {
       rejected.push({ reason: verdict.reason, detail: `citation ${i + 1}: ${verdict.detail}`.slice(0, 300) });
       continue;
     }
+    verified.add(i);
     const key = `${verdict.source}:${verdict.line}-${verdict.endLine}`;
     if (seen.has(key)) continue; // the same lines twice is not an error, just one citation
     seen.add(key);
@@ -63,7 +67,7 @@ export function checkCitations(items: readonly unknown[], sources: ReadonlyMap<s
   }
   // Stable sort: equal relevance keeps the model's order.
   accepted.sort((a, b) => b.score - a.score);
-  return { accepted, rejected };
+  return { accepted, rejected, verified };
 }
 
 function checkOne(item: unknown, sources: ReadonlyMap<string, readonly string[]>, opts: CheckOptions): Citation | Rejection {

@@ -19,6 +19,7 @@ import { Vocabulary } from './vocabulary.js';
 import { buildParagraphWindows, buildWindows, type LineWindow } from './windows.js';
 import { sharedWordNet } from './wordnet.js';
 import type { DomainTerms } from '../../../../shared/fleet/manifest.js';
+import { DEFAULT_QUERY_TERM_BUDGET, mostInformativeTerms, type QueryTermBudget } from '../../../../shared/text/query-term-budget.js';
 
 /**
  * Switches for the engine's retrieval steps. The defaults are what the
@@ -84,9 +85,28 @@ export interface LexicalOptions {
   proximityWeight: number;
   /** Width of that run, in analysed terms. @defaultValue 12 */
   proximitySpan: number;
+  /** Caps on the terms, expansions and hits one question may cost (shared/text/query-term-budget.ts). @defaultValue DEFAULT_QUERY_TERM_BUDGET */
+  budget: QueryTermBudget;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, rerankDepth: 0, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12 });
+/**
+ * What the engine has done, summed over every question it answered: the
+ * evidence that a question's work is bounded (issue 11), readable without
+ * timing anything.
+ */
+export interface LexicalWork {
+  questions: number;
+  /** Distinct question terms searched and scored (at most `budget.maxTerms` per question). */
+  termsScored: number;
+  /** Synonyms and related words searched (at most `budget.maxExpansions` per question). */
+  expansionsSearched: number;
+  /** Distinct question words looked up in WordNet (at most `budget.maxTerms` per question). */
+  wordsExpanded: number;
+  /** BM25 hits narrowed to sentences. */
+  hitsExamined: number;
+}
+
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, rerankDepth: 0, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, budget: DEFAULT_QUERY_TERM_BUDGET });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -121,6 +141,7 @@ const keepTerm = (term: string): string | null => (term === '' ? null : term);
 
 export class LexicalEngine implements Engine {
   readonly name = 'lexical' as const;
+  private readonly counters: LexicalWork = { questions: 0, termsScored: 0, expansionsSearched: 0, wordsExpanded: 0, hitsExamined: 0 };
 
   private constructor(
     private readonly ctx: DomainContext,
@@ -187,45 +208,59 @@ export class LexicalEngine implements Engine {
 
   /**
    * WordNet synonyms of the question's words that this domain uses, each
-   * mapped to the question term it stands for. Synonyms of stop words and
-   * terms the question already has are left out.
+   * mapped to the question term it stands for: only words whose term is among
+   * the `scored` ones are looked up, and at most `budget.maxExpansions` are
+   * kept, synonyms first. Synonyms of stop words and terms the question
+   * already has (`questionTerms`, scored or not) are left out.
    */
-  private expand(question: string, querySet: ReadonlySet<string>): Map<string, Expansion> {
+  private expand(question: string, scored: ReadonlySet<string>, questionTerms: ReadonlySet<string>): Map<string, Expansion> {
     const expansions = new Map<string, Expansion>();
     if (this.options.synonymWeight <= 0) return expansions;
+    const max = this.options.budget.maxExpansions;
+    const words: { word: string; of: string }[] = [];
+    for (const word of new Set(tokenize(question))) {
+      const of = toTerm(word);
+      if (of === null || HAS_DIGIT.test(word) || !scored.has(of)) continue;
+      words.push({ word, of });
+    }
+    this.counters.wordsExpanded += words.length;
     const wordnet = sharedWordNet();
-    for (const word of tokenize(question)) {
-      const of = toTerm(word);
-      if (of === null || HAS_DIGIT.test(word)) continue;
-      for (const synonym of wordnet.synonyms(word)) {
-        const term = toTerm(synonym);
-        if (term === null || querySet.has(term) || expansions.has(term)) continue;
-        if (this.vocabulary.documentFrequency(term) === 0) continue;
-        expansions.set(term, { of, weight: this.options.synonymWeight });
+    const add = (lookup: (word: string) => string[], weight: number): void => {
+      for (const { word, of } of words) {
+        if (expansions.size >= max) return;
+        for (const found of lookup(word)) {
+          const term = toTerm(found);
+          if (term === null || questionTerms.has(term) || expansions.has(term)) continue;
+          if (this.vocabulary.documentFrequency(term) === 0) continue;
+          expansions.set(term, { of, weight });
+          if (expansions.size >= max) return;
+        }
       }
-    }
-    if (this.options.relatedWeight <= 0) return expansions;
+    };
+    add((word) => wordnet.synonyms(word), this.options.synonymWeight);
     // Related words after synonyms, so a word that is both keeps the synonym's weight.
-    for (const word of tokenize(question)) {
-      const of = toTerm(word);
-      if (of === null || HAS_DIGIT.test(word)) continue;
-      for (const related of wordnet.related(word)) {
-        const term = toTerm(related);
-        if (term === null || querySet.has(term) || expansions.has(term)) continue;
-        if (this.vocabulary.documentFrequency(term) === 0) continue;
-        expansions.set(term, { of, weight: this.options.relatedWeight });
-      }
-    }
+    if (this.options.relatedWeight > 0) add((word) => wordnet.related(word), this.options.relatedWeight);
     return expansions;
+  }
+
+  /** Work done so far, summed over every question (a copy). */
+  get work(): Readonly<LexicalWork> {
+    return { ...this.counters };
   }
 
   async answer(question: EngineQuestion, signal?: AbortSignal): Promise<EngineAnswer> {
     signal?.throwIfAborted();
-    const queryTerms = [...new Set(analyzeText(question.question))];
-    if (queryTerms.length === 0) return noMatch();
+    const questionTerms = [...new Set(analyzeText(question.question))];
+    if (questionTerms.length === 0) return noMatch();
+    const budget = this.options.budget;
+    // A long question is answered on its most informative terms only (see query-term-budget.ts).
+    const queryTerms = mostInformativeTerms(questionTerms, (term) => this.vocabulary.idf(term), budget.maxTerms);
     const querySet = new Set(queryTerms);
-    const expansions = this.expand(question.question, querySet);
+    const expansions = this.expand(question.question, querySet, new Set(questionTerms));
     const searchTerms = [...queryTerms, ...expansions.keys()];
+    this.counters.questions++;
+    this.counters.termsScored += queryTerms.length;
+    this.counters.expansionsSearched += expansions.size;
     let hits = this.index.search(searchTerms.join(' '), {
       boostTerm: (term) => expansions.get(term)?.weight ?? 1,
     });
@@ -263,8 +298,11 @@ export class LexicalEngine implements Engine {
     };
     const totalIdf = queryTerms.reduce((sum, t) => sum + idf(t), 0);
     const depth = this.options.rerankDepth > 0 ? Math.max(topK, this.options.rerankDepth) : topK;
+    const maxExamined = depth + budget.maxHitsExamined;
+    let examined = 0;
     for (const hit of hits) {
-      if (chosen.length >= depth) break;
+      if (chosen.length >= depth || examined >= maxExamined) break;
+      examined++;
       const window = this.windows[hit.id as number];
       const file = window && this.ctx.sources[window.sourceIndex];
       if (window === undefined || file === undefined) continue;
@@ -294,6 +332,7 @@ export class LexicalEngine implements Engine {
         sentences: span.sentences,
       });
     }
+    this.counters.hitsExamined += examined;
     if (chosen.length === 0) return noMatch();
 
     // Stable sort: equal scores keep BM25 order.
