@@ -7,7 +7,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { estimateTokens } from '../services/shard/domain/tokens.js';
+import { estimateTokens } from '../shared/text/tokens.js';
 
 export const DOMAIN_200K = 'bench-200k';
 /** Headroom under the shard's default budget, so the shard never refuses it. */

@@ -9,6 +9,7 @@ import type { EngineResult } from './scenarios/engine.js';
 import type { LexicalResult, ShardResources } from './scenarios/lexical.js';
 import type { ScalingResult } from './scenarios/scaling.js';
 import type { CoordinatorsResult } from './scenarios/coordinators.js';
+import type { WritesResult } from './scenarios/writes.js';
 import { QUERIES_PER_BATCH, type RedisMemoryResult } from './scenarios/redis-memory.js';
 import { DEMO_QUESTIONS } from './questions.js';
 import { ratio, round } from './stats.js';
@@ -25,6 +26,8 @@ export interface BenchResults {
   engines: EngineResult[];
   scaling: ScalingResult;
   coordinators: CoordinatorsResult;
+  /** Memory that grows (scenario 7): write to visible, and queries while writes run. */
+  writes?: WritesResult;
   redisMemory: RedisMemoryResult;
   domain200k: { tokens: number; files: number };
 }
@@ -220,6 +223,47 @@ export function formatMarkdown(r: BenchResults): string {
     ),
   );
   out.push('');
+  if (r.writes) {
+    const w = r.writes;
+    out.push(
+      `**Writes** (memory that grows): ${w.replicas} lexical replicas of \`${w.domain}\`; a note PUT over HTTP, then either both replicas' \`memfleet_memory_version\` polled until each has applied it (no question asked: the signed notification path), or a question asked at once (the job carries the version, so the replica catches up first). Then ${s.concurrency} closed-loop callers with no writes, and again while a writer PUTs notes to 20 sources at a steady pace (${Math.round(w.writesPerSec)} writes/s measured).`,
+    );
+    out.push('');
+    const e200w = r.engines.find((e) => e.domain === 'bench-200k');
+    out.push(
+      table(
+        ['measure', 'n', 'p50 ms', 'p99 ms', 'max ms'],
+        [
+          ...(e200w
+            ? [
+                ['one note into the 200K index, in-process (loading and indexing it from scratch: ' + Math.round(e200w.buildMs) + ' ms)', e200w.noteUpdate.n, ms(e200w.noteUpdate.p50), ms(e200w.noteUpdate.p99), ms(e200w.noteUpdate.max)],
+              ]
+            : []),
+          ['PUT round trip', w.put.n, ms(w.put.p50), ms(w.put.p99), ms(w.put.max)],
+          ['PUT sent → visible on both replicas', w.visibleEverywhere.n, ms(w.visibleEverywhere.p50), ms(w.visibleEverywhere.p99), ms(w.visibleEverywhere.max)],
+          ['PUT sent → answer cites the note', w.cited.n, ms(w.cited.p50), ms(w.cited.p99), ms(w.cited.max)],
+        ],
+      ),
+    );
+    out.push('');
+    out.push(
+      table(
+        ['questions', 'queries/s', 'p50 ms', 'p99 ms', 'errors'],
+        [
+          ['no writes', Math.round(w.withoutWrites.perSec), ms(w.withoutWrites.latency.p50), ms(w.withoutWrites.latency.p99), w.withoutWrites.errors],
+          [`writes running (${Math.round(w.writesPerSec)}/s)`, Math.round(w.withWrites.perSec), ms(w.withWrites.latency.p50), ms(w.withWrites.latency.p99), w.withWrites.errors],
+          [
+            'ratio (with / without)',
+            round(ratio(w.withWrites.perSec, w.withoutWrites.perSec) ?? NaN),
+            round(ratio(w.withWrites.latency.p50, w.withoutWrites.latency.p50) ?? NaN),
+            round(ratio(w.withWrites.latency.p99, w.withoutWrites.latency.p99) ?? NaN),
+            '',
+          ],
+        ],
+      ),
+    );
+    out.push('');
+  }
   out.push(formatRedisMemory(r.redisMemory));
   out.push('');
   out.push('**Resources** (start-up: spawn until `/readyz` says ready; memory: resident set from /proc)');
@@ -306,6 +350,20 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     shard_startup_ms_max: Math.round(Math.max(...shards.filter((s) => !s.startedTogether).map((s) => s.startupMs))),
     shard_rss_mb_max: r3(Math.max(...shards.map((s) => s.afterLoad?.peakRssMb ?? 0))),
     coordinator_rss_mb_peak: r3(r.lexical.coordinatorAfterLoad?.peakRssMb),
+    ...(r.writes
+      ? {
+          note_index_update_200k_p50_ms: r3(r.engines.find((e) => e.domain === 'bench-200k')?.noteUpdate.p50),
+          note_index_update_200k_p99_ms: r3(r.engines.find((e) => e.domain === 'bench-200k')?.noteUpdate.p99),
+          write_visible_all_replicas_p50_ms: r3(r.writes.visibleEverywhere.p50),
+          write_visible_all_replicas_p99_ms: r3(r.writes.visibleEverywhere.p99),
+          write_to_cited_p50_ms: r3(r.writes.cited.p50),
+          write_to_cited_p99_ms: r3(r.writes.cited.p99),
+          writes_per_sec_during_queries: r3(r.writes.writesPerSec),
+          query_p50_with_writes_vs_without: r3(ratio(r.writes.withWrites.latency.p50, r.writes.withoutWrites.latency.p50)),
+          query_p99_with_writes_vs_without: r3(ratio(r.writes.withWrites.latency.p99, r.writes.withoutWrites.latency.p99)),
+          query_throughput_with_writes_vs_without: r3(ratio(r.writes.withWrites.perSec, r.writes.withoutWrites.perSec)),
+        }
+      : {}),
     targets_met: t.every((x) => x.met),
     targets_missed: t.filter((x) => !x.met).map((x) => x.name),
   };

@@ -22,6 +22,7 @@ import { runLexical } from './scenarios/lexical.js';
 import { runRedisMemory } from './scenarios/redis-memory.js';
 import { runScaling } from './scenarios/scaling.js';
 import { runCoordinators } from './scenarios/coordinators.js';
+import { runWrites } from './scenarios/writes.js';
 import { assertBuilt, REPO_ROOT, startCoordinator, stopAll } from './services.js';
 import { benchSettings } from './settings.js';
 import { FANOUT_DOMAINS } from './questions.js';
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
     engines.push(await runEngineAlone(big.contexts, big.domain, settings.engineRepeats));
     const scaling = await runScaling(ctx, coordinator, big.contexts, big.domain);
     const coordinators = await runCoordinators(ctx, coordinator);
+    const writes = await runWrites(ctx, coordinator, big.contexts, big.domain);
     await coordinator.stop();
     const redisMemory = await runRedisMemory(ctx);
 
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
       engines,
       scaling,
       coordinators,
+      writes,
       redisMemory,
       domain200k: { tokens: big.tokens, files: big.files },
     };

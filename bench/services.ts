@@ -110,7 +110,7 @@ export interface ShardSpec {
   engine: 'lexical' | 'noop';
 }
 
-export async function startShard(spec: ShardSpec, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<BenchProcess> {
+export async function startShard(spec: ShardSpec, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<BenchProcess & { metricsPort: number }> {
   const metricsPort = await freePort();
   const t0 = performance.now();
   const name = `shard ${spec.domain} (${spec.engine})`;
@@ -120,7 +120,7 @@ export async function startShard(spec: ShardSpec, env: NodeJS.ProcessEnv, nodeFl
     nodeFlags: [...shardNodeArgs(), ...nodeFlags],
   });
   await until(name, async () => (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).ok, proc, output);
-  return track(name, proc, output, exited, performance.now() - t0);
+  return { ...track(name, proc, output, exited, performance.now() - t0), metricsPort };
 }
 
 /** One raw BullMQ worker process (bench/raw/worker.ts) consuming `queue`. */

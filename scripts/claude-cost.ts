@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDomainContext } from '../services/shard/domain/load-domain.js';
-import { estimateTokens } from '../services/shard/domain/tokens.js';
+import { estimateTokens } from '../shared/text/tokens.js';
 import { buildQuestionMessage, buildSystemPrompt, systemBlocks } from '../services/shard/engines/anthropic/prompt.js';
 import { parseLlmSettings } from '../shared/llm/llm-settings.js';
 import { modelKey } from '../shared/llm/model-limits.js';

@@ -17,9 +17,14 @@ export interface EngineResult {
   /** Load the folder and build the index, in this process (the bulk of a shard's start-up). */
   buildMs: number;
   answer: Summary;
+  /** One written note replaced in the index (LexicalEngine.updateWritten): what a write costs a replica's engine. */
+  noteUpdate: Summary;
   /** The 4,000-character question of the domain's commonest words: its distinct words, its first (cold) ask, then repeats. */
   long: { distinctWords: number; firstMs: number; answer: Summary };
 }
+
+/** Notes written per measurement of noteUpdate (20 sources, each replaced in turn). */
+const NOTE_UPDATES = 200;
 
 export async function runEngineAlone(contexts: string, domain: string, repeats: number): Promise<EngineResult> {
   const t0 = performance.now();
@@ -46,5 +51,13 @@ export async function runEngineAlone(contexts: string, domain: string, repeats: 
     await engine.answer({ question: long.question, topK: 5, conversation: [] });
     longSamples.push(performance.now() - t);
   }
-  return { domain, tokens: ctx.tokens, buildMs, answer: summarize(samples), long: { distinctWords: long.distinctWords, firstMs, answer: summarize(longSamples) } };
+  const updates: number[] = [];
+  for (let i = 0; i < NOTE_UPDATES; i++) {
+    const text = `Entry ${i}: the harbour pilot logged ${i % 7} tugs and ${i % 11} barges at dawn.`;
+    const note = { source: `notes/bench-${i % 20}.md`, lines: [text], tokens: Math.ceil(text.length / 4) };
+    const t = performance.now();
+    engine.updateWritten({ upserted: [note], removed: [] });
+    updates.push(performance.now() - t);
+  }
+  return { domain, tokens: ctx.tokens, buildMs, answer: summarize(samples), long: { distinctWords: long.distinctWords, firstMs, answer: summarize(longSamples) }, noteUpdate: summarize(updates) };
 }

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerClientCommands } from './commands/client-commands.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
+import { registerMemoryCommands } from './commands/memory-commands.js';
 import { registerServiceCommands } from './commands/service-commands.js';
 import { registerUpCommand } from './commands/up-command.js';
 
@@ -15,6 +16,7 @@ const program = new Command()
 registerServiceCommands(program);
 registerUpCommand(program);
 registerClientCommands(program);
+registerMemoryCommands(program);
 registerMcpCommand(program);
 
 await program.parseAsync(process.argv);

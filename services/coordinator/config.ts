@@ -6,6 +6,7 @@ import { ConfigError } from '../../shared/config/errors.js';
 import { parseAllowedHosts, type AllowedHosts } from './http/allowed-hosts.js';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 import { DEFAULT_MIN_SCORE } from './domain/merge.js';
+import { DEFAULT_MAX_SOURCE_BYTES, MAX_SOURCE_BYTES_LIMIT } from '../../shared/memory/record.js';
 import { parseSynthesisConfig, type SynthesisConfig } from './domain/synthesis/synthesis-config.js';
 import { DEFAULT_EVENTS_MAX_LEN, DEFAULT_KEEP_COMPLETED_JOBS, queueRetention, type QueueRetention } from '../../shared/queues/queue-retention.js';
 
@@ -33,6 +34,8 @@ const COORDINATOR_VARS = [
   'TRUST_PROXY',
   'STALE_JOB_SEC',
   'QUEUE_SWEEP_INTERVAL_MS',
+  'MAX_SOURCE_BYTES',
+  'MEMORY_SWEEP_INTERVAL_MS',
   'QUEUE_EVENTS_MAX_LEN',
   'KEEP_COMPLETED_JOBS',
 ] as const;
@@ -88,6 +91,8 @@ const CoordinatorSchema = z.object({
     }),
   STALE_JOB_SEC: envField.int(-1, 0, 30 * 86_400),
   QUEUE_SWEEP_INTERVAL_MS: envField.int(30_000, 100, 3_600_000),
+  MAX_SOURCE_BYTES: envField.int(DEFAULT_MAX_SOURCE_BYTES, 1_024, MAX_SOURCE_BYTES_LIMIT),
+  MEMORY_SWEEP_INTERVAL_MS: envField.int(1_000, 100, 3_600_000),
   QUEUE_EVENTS_MAX_LEN: envField.int(DEFAULT_EVENTS_MAX_LEN, 0, 1_000_000),
   KEEP_COMPLETED_JOBS: envField.int(DEFAULT_KEEP_COMPLETED_JOBS, 1, 1_000_000),
 });
@@ -120,6 +125,10 @@ export interface CoordinatorConfig extends CommonConfig {
   staleJobSec: number;
   /** How often the queues are swept for stale jobs. */
   queueSweepIntervalMs: number;
+  /** Largest written source in UTF-8 bytes (PUT /v1/shards/{shard}/sources/{source}); larger bodies get 413. */
+  maxSourceBytes: number;
+  /** How often expired written sources are swept (a signed tombstone each, so the version says they are gone). */
+  memorySweepIntervalMs: number;
   /** What Redis keeps of finished shard jobs and their events (QUEUE_EVENTS_MAX_LEN, KEEP_COMPLETED_JOBS; docs/reliability.md). */
   retention: QueueRetention;
   /** Claude synthesis of the merged answer (SYNTHESIS, SYNTH_MODEL; see docs/claude.md). */
@@ -160,6 +169,8 @@ export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
     trustProxy: raw.TRUST_PROXY,
     staleJobSec,
     queueSweepIntervalMs: raw.QUEUE_SWEEP_INTERVAL_MS,
+    maxSourceBytes: raw.MAX_SOURCE_BYTES,
+    memorySweepIntervalMs: raw.MEMORY_SWEEP_INTERVAL_MS,
     retention: queueRetention({ maxTimeoutMs: raw.MAX_QUERY_TIMEOUT_MS, eventsMaxLen: raw.QUEUE_EVENTS_MAX_LEN, keepCompletedJobs: raw.KEEP_COMPLETED_JOBS }),
     synthesis: parseSynthesisConfig(env),
   };

@@ -17,6 +17,10 @@ import { StaleJobSweeper } from './fanout/stale-job-sweeper.js';
 import { buildServer } from './http/server.js';
 import { synthesisPolicy } from './domain/synthesis/synthesis-policy.js';
 import { trackInFlight } from './http/in-flight.js';
+import { MemoryStore } from '../../shared/memory/memory-store.js';
+import { createMemoryMetrics } from '../../shared/memory/metrics.js';
+import { SourceWriter } from './memory/source-writer.js';
+import { ExpirySweeper } from './memory/expiry-sweeper.js';
 
 export interface RunningCoordinator {
   url: string;
@@ -42,6 +46,8 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
   await waitForRedis(redis, redactUrl(config.redisUrl));
 
   const metrics = createMetrics('coordinator');
+  const memory = new MemoryStore(redis, config.prefix);
+  const memoryMetrics = createMemoryMetrics(metrics.registry);
   const heartbeats = new HeartbeatStore(redis, config.prefix);
   const directory = new ShardDirectory(heartbeats, config.heartbeatTtlMs);
   const instanceId = newInstanceId();
@@ -58,6 +64,7 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
     resultNonces: new MemoryNonceCache(),
     waiter,
     metrics,
+    versionOf: (shard) => memory.version(shard),
     retention: config.retention,
   });
   // Running queries carry this instance's id, so after a crash they read as failed, not running (docs/reliability.md).
@@ -71,8 +78,12 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
     manifests: new ManifestCache(heartbeats),
   });
 
+  const writer = new SourceWriter({ store: memory, directory, queryKeys: config.queryKeys, maxSourceBytes: config.maxSourceBytes, metrics: memoryMetrics, log: logger });
+  const expirySweeper = new ExpirySweeper(directory, writer, config.memorySweepIntervalMs, logger);
+  expirySweeper.start();
+
   let draining = false;
-  const server = buildServer({ config, redis, service, store, directory, heartbeats, dispatcher, metrics, log: logger, draining: () => draining });
+  const server = buildServer({ config, redis, service, store, directory, heartbeats, dispatcher, metrics, log: logger, draining: () => draining, memory, writer });
   const inFlight = trackInFlight(server.server);
   await server.listen({ host: config.host, port: config.port });
   const address = server.server.address();
@@ -95,6 +106,7 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
         await inFlight.idle(Math.min(config.maxTimeoutMs + 1_000, 25_000));
         await server.close();
         await sweeper.stop();
+        await expirySweeper.stop();
         await presence.stop(); // after the in-flight queries were stored: none is left "running"
         await waiter.close();
         await dispatcher.close();

@@ -13,7 +13,7 @@ import { cite } from '../../shared/api/citation.js';
 import type { CoordinatorClient } from '../../shared/api/client.js';
 import { QUERY_MODES, ShardStatusSchema, topKField } from '../../shared/api/query.js';
 import { ShardRowSchema } from '../../shared/api/shards.js';
-import { SourceLinesSchema } from '../../shared/api/sources.js';
+import { MAX_TTL_SEC, SourceLinesSchema } from '../../shared/api/sources.js';
 import { parseSourceUri, renderAnswerText, renderLinesText, renderShardsText, sourceUri } from './format.js';
 
 export const MCP_SERVER_NAME = 'memfleet';
@@ -23,6 +23,7 @@ const INSTRUCTIONS = [
   'Call ask_memory with a question to get an answer whose citations point at shard/source:line.',
   'Read the cited lines (and the lines around them) with read_source or the memfleet://<shard>/<source>?from=N&to=M resources before relying on them.',
   'list_shards shows which domains exist.',
+  'remember writes a note (e.g. a handover for a later session) into a domain; every later ask_memory can cite it. forget removes one.',
 ].join(' ');
 
 const shardName = z.string().regex(DOMAIN_PATTERN, 'a shard name: lowercase letters, digits and dashes');
@@ -159,6 +160,67 @@ export function createMcpServer(api: CoordinatorClient, version = '0.1.0'): McpS
           content: [{ type: 'text', text: renderLinesText(res) }],
           structuredContent: { shard: res.shard, source: res.source, from: res.from, to: res.to, totalLines, truncated, lines },
         };
+      } catch (err) {
+        return failure(err);
+      }
+    },
+  );
+
+  server.registerTool(
+    'remember',
+    {
+      title: 'Remember a note',
+      description:
+        'Write a document into a domain of memory (creates it, or replaces it when the source exists). From the next question on, every replica cites it as shard/source:line. Use it for handover notes, decisions and runbooks a later session should find.',
+      inputSchema: {
+        shard: shardName.describe('the domain to write to (list_shards shows them)'),
+        source: z.string().min(1).max(1024).describe('its name: a relative path ending in .md or .txt, e.g. notes/2026-12-01-handover.md'),
+        text: z.string().min(1).describe('the document, plain text or Markdown'),
+        ttlSeconds: z.number().int().min(1).max(MAX_TTL_SEC).optional().describe('forget it after this many seconds'),
+        ifMatch: z.number().int().min(0).optional().describe('write only if the source is still at this version (from an earlier remember); 0: only if it does not exist yet'),
+      },
+      outputSchema: {
+        shard: z.string(),
+        source: z.string(),
+        created: z.boolean(),
+        lines: z.number().int(),
+        tokens: z.number().int(),
+        version: z.number().int(),
+        expiresAt: z.string().nullable(),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ shard, source, text, ttlSeconds, ifMatch }) => {
+      try {
+        const res = await api.remember({ shard, source, text, ttlSec: ttlSeconds, ifMatch });
+        const what = `${res.created ? 'Remembered' : 'Replaced'} ${res.shard}/${res.source}: ${res.lines} lines, version ${res.version}${res.expiresAt ? `, forgotten at ${res.expiresAt}` : ''}.`;
+        return {
+          content: [{ type: 'text', text: what }],
+          structuredContent: { shard: res.shard, source: res.source, created: res.created, lines: res.lines, tokens: res.tokens, version: res.version, expiresAt: res.expiresAt },
+        };
+      } catch (err) {
+        return failure(err);
+      }
+    },
+  );
+
+  server.registerTool(
+    'forget',
+    {
+      title: 'Forget a note',
+      description: 'Remove a written source from a domain of memory; from the next question on, no replica cites it. Folder sources cannot be forgotten.',
+      inputSchema: {
+        shard: shardName.describe('the domain'),
+        source: z.string().min(1).max(1024).describe('the written source, e.g. notes/2026-12-01-handover.md'),
+        ifMatch: z.number().int().min(1).optional().describe('forget only if the source is still at this version'),
+      },
+      outputSchema: { shard: z.string(), source: z.string(), version: z.number().int() },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    },
+    async ({ shard, source, ifMatch }) => {
+      try {
+        const res = await api.forget({ shard, source, ifMatch });
+        return { content: [{ type: 'text', text: `Forgot ${res.shard}/${res.source} (version ${res.version}).` }], structuredContent: { ...res } };
       } catch (err) {
         return failure(err);
       }

@@ -18,7 +18,12 @@ import type { ShardConfig } from './config.js';
 import { loadDomainContext } from './domain/load-domain.js';
 import { createEngine } from './engines/create-engine.js';
 import { startMetricsServer } from './http/metrics-server.js';
-import { handleQuery, RejectedJobError } from './worker/handle-query.js';
+import { handleQuery, RejectedJobError, type HandleQueryDeps } from './worker/handle-query.js';
+import { MemoryStore } from '../../shared/memory/memory-store.js';
+import { createMemoryMetrics } from '../../shared/memory/metrics.js';
+import { MAX_SOURCE_BYTES_LIMIT, memoryKeyring } from '../../shared/memory/record.js';
+import { MemorySync } from './memory/memory-sync.js';
+import { listenForWrites } from './memory/write-listener.js';
 import { handleRead, indexSources } from './worker/handle-read.js';
 import { Heartbeat } from './worker/heartbeat.js';
 import { JobNonceCache } from './worker/job-nonce-cache.js';
@@ -61,7 +66,7 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
   redis.on('error', () => undefined); // reconnects by itself; outages surface through readiness and heartbeat logs
   await waitForRedis(redis, redactUrl(config.redisUrl));
 
-  const deps = {
+  const deps: HandleQueryDeps = {
     shard: config.domain,
     replica: config.replica,
     engine,
@@ -71,7 +76,57 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     metrics,
     log: logger,
   };
-  const readDeps = { ...deps, sources: indexSources(ctx) };
+  // Written sources (docs/architecture.md, "Memory that grows"): published folder facts for the
+  // coordinator's write checks, then everything written so far, before the first job.
+  const memoryStore = new MemoryStore(redis, config.prefix);
+  const memoryMetrics = createMemoryMetrics(metrics.registry);
+  memoryMetrics.version.set({ shard: config.domain }, 0);
+  memoryMetrics.writeVisible.zero({ shard: config.domain });
+  await memoryStore.publishFolder(config.domain, { budget: config.maxDomainTokens, tokens: ctx.tokens }, ctx.sources.map((s) => s.source));
+  let sourceIndex = indexSources(ctx);
+  let heartbeat: Heartbeat | undefined;
+  const info: ReplicaInfo = {
+    shard: config.domain,
+    replica: config.replica,
+    host: hostname(),
+    pid: process.pid,
+    metricsPort: 0,
+    startedAt: Date.now(),
+  };
+  const memory = new MemorySync(
+    {
+      domain: config.domain,
+      store: memoryStore,
+      keyring: memoryKeyring(config.queryKeys, config.domain),
+      maxSourceBytes: MAX_SOURCE_BYTES_LIMIT,
+      engine,
+      metrics,
+      memoryMetrics,
+      log: logger,
+      onChange: (sync) => {
+        sourceIndex = indexSources(ctx, sync.written());
+        heartbeat?.updateManifest(buildManifest);
+      },
+    },
+    new Set(ctx.sources.map((s) => s.source)),
+  );
+  await memory.catchUp();
+  // Read at each heartbeat (JSON.stringify calls the getter), so a burst of writes costs no digest per write.
+  Object.defineProperty(info, 'memory', { enumerable: true, get: () => ({ version: memory.version, digest: memory.state.digest() }) });
+  const subscriber = createRedis(config.redisUrl, 'blocking', `memfleet-shard-${config.domain}-writes`);
+  subscriber.on('error', () => undefined);
+  await listenForWrites({
+    subscriber,
+    prefix: config.prefix,
+    domain: config.domain,
+    keyring: memoryKeyring(config.queryKeys, config.domain),
+    toleranceSec: config.envelopeToleranceSec,
+    sync: memory,
+    metrics,
+    log: logger,
+  });
+  deps.memory = memory;
+  const readDeps = { ...deps, sources: () => sourceIndex };
   const outcomes = new ResultPublisher(redis, config.prefix, logger);
 
   const worker = new Worker<unknown, Envelope>(
@@ -123,25 +178,22 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     config.metricsPort,
   );
 
-  const info: ReplicaInfo = {
-    shard: config.domain,
-    replica: config.replica,
-    host: hostname(),
-    pid: process.pid,
-    metricsPort: port,
-    startedAt: Date.now(),
-  };
-  const manifest: Manifest = {
-    shard: config.domain,
-    engine: engine.name,
-    sources: ctx.sources.length,
-    lines: ctx.totalLines,
-    tokens: ctx.tokens,
-    topTerms: engine.topTerms(200),
-    ...(engine.domainTerms ? { terms: engine.domainTerms() } : {}),
-    loadedAt: Date.now(),
-  };
-  const heartbeat = new Heartbeat(new HeartbeatStore(redis, config.prefix), info, manifest, config.heartbeatIntervalMs, config.heartbeatTtlMs, logger);
+  info.metricsPort = port;
+  function buildManifest(): Manifest {
+    const written = memory.written();
+    return {
+      shard: config.domain,
+      engine: engine.name,
+      sources: ctx.sources.length + written.length,
+      lines: ctx.totalLines + written.reduce((n, f) => n + f.lines.length, 0),
+      tokens: ctx.tokens + memory.state.tokens,
+      topTerms: engine.topTerms(200),
+      ...(engine.domainTerms ? { terms: engine.domainTerms() } : {}),
+      loadedAt: Date.now(),
+      written: written.length,
+      ...(prefixCost ? { prefix: prefixCost } : {}),
+    };
+  }
 
   // A Claude shard writes its cached prefix first (one replica per prefix, a few domains at a time), so its
   // first questions read the cache instead of all writing it at once (docs/claude.md, "Warm-up").
@@ -152,7 +204,8 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     warmOutcome = await prewarm(target, { redis, prefix: config.prefix, domain: config.domain, timeoutMs, concurrency, log: logger });
   }
   const cost = engine.prefixCost?.();
-  if (cost) manifest.prefix = { ...cost, ...(warmOutcome ? { warmed: warmOutcome.status === 'warmed' } : {}) };
+  const prefixCost: Manifest['prefix'] = cost ? { ...cost, ...(warmOutcome ? { warmed: warmOutcome.status === 'warmed' } : {}) } : undefined;
+  heartbeat = new Heartbeat(new HeartbeatStore(redis, config.prefix), info, buildManifest(), config.heartbeatIntervalMs, config.heartbeatTtlMs, logger);
 
   void worker.run().catch((err: unknown) => logger.error({ err }, 'worker stopped unexpectedly'));
   await worker.waitUntilReady();
@@ -171,9 +224,10 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     close: () => {
       closing ??= (async () => {
         logger.info('shard stopping: finishing active jobs');
-        await heartbeat.stop();
+        await heartbeat?.stop();
         await worker.close();
         await server.close();
+        await subscriber.quit().catch(() => subscriber.disconnect());
         await redis.quit().catch(() => redis.disconnect());
         logger.info('shard stopped');
       })();

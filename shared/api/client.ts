@@ -9,7 +9,26 @@ import type { z } from 'zod';
 import { describeRequestIssues } from './errors.js';
 import { QUERY_BODY_KEYS, queryBodySchema, QueryResponseSchema, type QueryBody, type QueryResponse, StoredQuerySchema, type StoredQuery } from './query.js';
 import { ShardListSchema, type ShardRow } from './shards.js';
-import { SourceLinesSchema, SourceListSchema, type SourceLines, type SourceList } from './sources.js';
+import {
+  DeleteSourceResponseSchema,
+  PutSourceResponseSchema,
+  SourceLinesSchema,
+  SourceListSchema,
+  WrittenSourceSchema,
+  type DeleteSourceResponse,
+  type PutSourceResponse,
+  type SourceLines,
+  type SourceList,
+  type WrittenSourceResponse,
+} from './sources.js';
+
+function sourcePath(shard: string, source: string): string {
+  return `/v1/shards/${encodeURIComponent(shard)}/sources/${source.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+function ifMatchHeader(version: number | undefined): Record<string, string> {
+  return version === undefined ? {} : { 'if-match': `"${version}"` };
+}
 import { SupervisorListSchema, type SupervisorList } from './supervisor.js';
 
 export class ClientError extends Error {
@@ -31,7 +50,18 @@ export interface ClientOptions {
 
 /** One request to the coordinator; the answer's JSON, unchecked. Prefer CoordinatorClient's typed methods. */
 export async function callCoordinator<T>(opts: ClientOptions, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  return (await requestCoordinator<T>(opts, method, path, body)).json;
+}
+
+/** callCoordinator with extra headers (If-Match), and the HTTP status (201 created vs 200 replaced). */
+export async function requestCoordinator<T>(
+  opts: ClientOptions,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<{ status: number; json: T }> {
+  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let res: Response;
@@ -57,7 +87,7 @@ export async function callCoordinator<T>(opts: ClientOptions, method: 'GET' | 'P
     const e = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
     throw new ClientError(e?.message ? `${e.message} (HTTP ${res.status} ${e.code ?? ''})`.trim() : `HTTP ${res.status}`, res.status, e?.code);
   }
-  return json as T;
+  return { status: res.status, json: json as T };
 }
 
 /** What `ask` sends: the query body, with an empty `shards` list meaning "every shard". */
@@ -105,6 +135,25 @@ export class CoordinatorClient {
     if (to !== undefined) q.set('to', String(to));
     const route = 'GET /v1/shards/:shard/lines';
     return this.checked(route, SourceLinesSchema, await callCoordinator(this.opts, 'GET', `/v1/shards/${encodeURIComponent(shard)}/lines?${q.toString()}`));
+  }
+
+  /** PUT /v1/shards/:shard/sources/*: create (created: true, HTTP 201) or replace a written source. */
+  async remember(input: { shard: string; source: string; text: string; ttlSec?: number | undefined; ifMatch?: number | undefined }): Promise<PutSourceResponse & { created: boolean }> {
+    const route = 'PUT /v1/shards/:shard/sources/*';
+    const query = input.ttlSec !== undefined ? `?ttl=${input.ttlSec}` : '';
+    const { status, json } = await requestCoordinator(this.opts, 'PUT', `${sourcePath(input.shard, input.source)}${query}`, { text: input.text }, ifMatchHeader(input.ifMatch));
+    return { ...this.checked(route, PutSourceResponseSchema, json), created: status === 201 };
+  }
+
+  /** DELETE /v1/shards/:shard/sources/*: forget a written source. */
+  async forget(input: { shard: string; source: string; ifMatch?: number | undefined }): Promise<DeleteSourceResponse> {
+    const { json } = await requestCoordinator(this.opts, 'DELETE', sourcePath(input.shard, input.source), undefined, ifMatchHeader(input.ifMatch));
+    return this.checked('DELETE /v1/shards/:shard/sources/*', DeleteSourceResponseSchema, json);
+  }
+
+  /** GET /v1/shards/:shard/sources/*: one written source's text and version. */
+  async writtenSource(shard: string, source: string): Promise<WrittenSourceResponse> {
+    return this.checked('GET /v1/shards/:shard/sources/*', WrittenSourceSchema, await callCoordinator(this.opts, 'GET', sourcePath(shard, source)));
   }
 
   /** GET /v1/supervisor: the processes `memfleet up` supervises (empty list without `up`). */

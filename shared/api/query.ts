@@ -65,6 +65,8 @@ export const ShardOutcomeSchema = z.object({
   latencyMs: z.number(),
   error: z.string().optional(),
   replica: z.string().optional(),
+  /** The domain version the shard answered at (written sources; docs/architecture.md). */
+  version: z.number().int().optional(),
 });
 export type ShardOutcome = z.infer<typeof ShardOutcomeSchema>;
 

@@ -8,7 +8,15 @@ import type { z } from 'zod';
 import { HealthSchema, ReadinessSchema } from './health.js';
 import { queryBodySchema, QueryResponseSchema, StoredQuerySchema } from './query.js';
 import { ShardListSchema } from './shards.js';
-import { LinesQuerySchema, SourceLinesSchema, SourceListSchema } from './sources.js';
+import {
+  DeleteSourceResponseSchema,
+  LinesQuerySchema,
+  PutSourceQuerySchema,
+  PutSourceResponseSchema,
+  SourceLinesSchema,
+  SourceListSchema,
+  WrittenSourceSchema,
+} from './sources.js';
 import { SupervisorListSchema } from './supervisor.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -31,6 +39,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/v1/shards', response: ShardListSchema },
   { method: 'GET', path: '/v1/shards/:shard/sources', response: SourceListSchema },
   { method: 'GET', path: '/v1/shards/:shard/lines', query: LinesQuerySchema, response: SourceLinesSchema },
+  // The body is the document (text/plain, text/markdown) or JSON {"text"}: checked in http/write-routes.ts.
+  { method: 'PUT', path: '/v1/shards/:shard/sources/*', query: PutSourceQuerySchema, response: PutSourceResponseSchema },
+  { method: 'DELETE', path: '/v1/shards/:shard/sources/*', response: DeleteSourceResponseSchema },
+  { method: 'GET', path: '/v1/shards/:shard/sources/*', response: WrittenSourceSchema },
   { method: 'GET', path: '/v1/supervisor', response: SupervisorListSchema },
   { method: 'GET', path: '/healthz', response: HealthSchema },
   { method: 'GET', path: '/readyz', response: ReadinessSchema },

@@ -29,6 +29,10 @@ export const ShardRowSchema = z.object({
   tokens: z.number().int(),
   engine: z.string(),
   lastSeen: z.string().nullable(),
+  /** The domain's version: bumped by every write to its memory; null when Redis did not answer. */
+  version: z.number().int().nullable().optional(),
+  /** How many of `sources` are written sources (kept in Redis). */
+  written: z.number().int().optional(),
   /** Jobs waiting (incl. prioritized) and active in the shard's queue; null when Redis did not answer. */
   queue: z.object({ waiting: z.number().int(), active: z.number().int() }).nullable().optional(),
   /** Median of the shard's recent query round trips on this coordinator, ms. */

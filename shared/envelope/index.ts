@@ -9,3 +9,4 @@ export {
   verifyEnvelope,
 } from './verify.js';
 export { type NonceCache, type RedisNonceCacheOptions, RedisNonceCache, MemoryNonceCache } from './nonce-cache.js';
+export { type StoredVerifyResult, verifyStoredEnvelope } from './verify-stored.js';

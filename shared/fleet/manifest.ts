@@ -27,6 +27,8 @@ export const ManifestSchema = z.object({
   loadedAt: z.number().int(),
   /** Term statistics for routed mode; absent for engines without an index (the domain is then always asked). */
   terms: DomainTermsSchema.optional(),
+  /** Written sources among `sources` (kept in Redis, docs/architecture.md). */
+  written: z.number().int().min(0).optional(),
   /** Claude engine: the cached prefix's counted tokens and price band (shown in /v1/shards). */
   prefix: PrefixCostSchema.optional(),
 });
@@ -40,5 +42,7 @@ export const ReplicaInfoSchema = z.object({
   /** Port of the replica's /metrics endpoint (0 when metrics are off). */
   metricsPort: z.number().int().min(0),
   startedAt: z.number().int(),
+  /** The domain version this replica's written sources are at, and a digest of them: replicas that agree show the same pair. */
+  memory: z.object({ version: z.number().int().min(0), digest: z.string() }).optional(),
 });
 export type ReplicaInfo = z.infer<typeof ReplicaInfoSchema>;

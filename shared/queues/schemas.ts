@@ -29,6 +29,11 @@ export const QueryJobSchema = z
     /** Epoch milliseconds after which the answer is useless to the coordinator. */
     deadline: z.number().int().positive(),
     conversation: z.array(TurnSchema).max(20).default([]),
+    /**
+     * The domain version (written sources, docs/architecture.md) the answer must
+     * reflect: a replica behind it catches up first. Absent: answer as is.
+     */
+    version: z.number().int().min(0).optional(),
   })
   .strict();
 export type QueryJob = z.infer<typeof QueryJobSchema>;
@@ -88,6 +93,8 @@ export const ShardResultSchema = z
         engineMs: z.number().min(0),
       })
       .strict(),
+    /** The domain version the replica answered at (≥ the job's). */
+    version: z.number().int().min(0).optional(),
   })
   .strict();
 export type ShardResult = z.infer<typeof ShardResultSchema>;
@@ -113,6 +120,8 @@ const readJobBase = {
   requestId: ReadIdSchema,
   /** Epoch milliseconds after which the answer is useless to the coordinator. */
   deadline: z.number().int().positive(),
+  /** The domain version the read must reflect, as for queries. */
+  version: z.number().int().min(0).optional(),
 };
 
 /** The body of a signed read job (coordinator → shard). */
@@ -137,6 +146,12 @@ export const SourceInfoSchema = z
     source: z.string().min(1).max(1024),
     lines: z.number().int().min(0),
     tokens: z.number().int().min(0),
+    /** `folder`: loaded from the domain folder (read-only); `written`: kept in Redis, written through the API. */
+    origin: z.enum(['folder', 'written']).optional(),
+    /** Written sources: the domain version they were last written at (what If-Match compares). */
+    version: z.number().int().min(1).optional(),
+    /** Written sources: when they forget themselves (epoch ms), or null. */
+    expiresAt: z.number().int().positive().nullable().optional(),
   })
   .strict();
 export type SourceInfo = z.infer<typeof SourceInfoSchema>;
@@ -157,6 +172,8 @@ export const ReadResultSchema = z.discriminatedUnion('op', [
       /** True when the list was cut to fit one result; `total` says how many exist. */
       truncated: z.boolean(),
       total: z.number().int().min(0),
+      /** The domain version the list reflects. */
+      version: z.number().int().min(0).optional(),
     })
     .strict(),
   z

@@ -87,6 +87,11 @@ describe('the token guards every protected route however its path is spelled', (
     assert.equal(asked.status, 200, asked.body);
     const queryId = (JSON.parse(asked.body) as { id: string }).id;
     const question = JSON.stringify({ question: 'plum jam' });
+    // A written source for the write routes' canonical paths to find (PUT then replaces it: 200).
+    const note = '/v1/shards/harbor/sources/notes/auth-paths.md';
+    const written = await rawHttp(fleet.coordinator.port, { method: 'PUT', path: note, headers: { ...AUTH, 'content-type': 'text/plain' }, body: 'A note the path spellings try to reach.\n' });
+    assert.equal(written.status, 201, written.body);
+    const noteBody = JSON.stringify({ text: 'A note the path spellings try to reach, replaced.\n' });
     routes = [
       { method: 'GET', pattern: '/v1/shards', path: '/v1/shards' },
       { method: 'GET', pattern: '/v1/supervisor', path: '/v1/supervisor' },
@@ -94,6 +99,10 @@ describe('the token guards every protected route however its path is spelled', (
       { method: 'GET', pattern: '/v1/queries/:id', path: `/v1/queries/${queryId}` },
       { method: 'GET', pattern: '/v1/shards/:shard/sources', path: '/v1/shards/harbor/sources' },
       { method: 'GET', pattern: '/v1/shards/:shard/lines', path: '/v1/shards/harbor/lines', query: 'source=ships.txt&from=1&to=3' },
+      // In this order: PUT replaces the note, GET reads it, DELETE forgets it (its other spellings then answer 404 with the token).
+      { method: 'PUT', pattern: '/v1/shards/:shard/sources/*', path: note, body: noteBody },
+      { method: 'GET', pattern: '/v1/shards/:shard/sources/*', path: note },
+      { method: 'DELETE', pattern: '/v1/shards/:shard/sources/*', path: note },
       { method: 'GET', pattern: '/admin/queues', path: '/admin/queues' },
       { method: 'GET', path: '/admin/queues/queue/shard.harbor' },
       { method: 'GET', path: '/admin/queues/api/queues', query: 'activeQueue=shard.harbor&status=completed' },

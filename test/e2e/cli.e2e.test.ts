@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CLI, freePort } from '../helpers/fleet-processes.js';
 import { startFixtureFleet, type FixtureFleet } from '../helpers/fixture-fleet.js';
@@ -26,6 +29,16 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
       resolve({ code, stdout, stderr });
     });
+  });
+}
+
+function cliWithInput(args: string[], input: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin?.end(input);
   });
 }
 
@@ -70,6 +83,58 @@ describe('memfleet CLI against a live fleet', () => {
     assert.match(run.stdout, /Shards: .*harbor ok/);
     assert.doesNotMatch(run.stdout, ANSI, 'no escape codes when stdout is a pipe');
     assert.doesNotMatch(run.stderr, ANSI, 'no progress line when stderr is a pipe');
+  });
+
+  test('When a note is remembered from stdin and from a file, then ask cites it, sources lists it, export writes it, forget removes it; the token is required', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memfleet-cli-'));
+    try {
+      const fromStdin = await cliWithInput(['remember', '--shard', 'harbor', '--source', 'notes/tide.md'], 'The tide gauge at the north pier was recalibrated by Oskar Lind.\n', env);
+      assert.equal(fromStdin.code, 0, fromStdin.stderr);
+      assert.match(fromStdin.stdout, /^Remembered harbor\/notes\/tide\.md: 1 line, \d+ tokens, version \d+\.$/m);
+      writeFileSync(join(dir, 'crane.md'), '# Crane\n\nThe harbour crane is out of service until Friday.\n');
+      const fromFile = await cli(['remember', '--shard', 'harbor', '--source', 'notes/crane.md', '--ttl', '3600', join(dir, 'crane.md')], env);
+      assert.equal(fromFile.code, 0, fromFile.stderr);
+      assert.match(fromFile.stdout, /forgotten at 20/);
+
+      const asked = await cli(['ask', '--shards', 'harbor', 'Who recalibrated the tide gauge?'], env);
+      assert.equal(asked.code, 0, asked.stderr);
+      assert.match(asked.stdout, /harbor\/notes\/tide\.md:1/);
+
+      const listed = await cli(['sources', '--shard', 'harbor'], env);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.match(listed.stdout, /^SOURCE\s+ORIGIN\s+LINES\s+TOKENS\s+VERSION\s+EXPIRES$/m);
+      assert.match(listed.stdout, /^cargo\.md\s+folder\s+/m);
+      assert.match(listed.stdout, /^notes\/tide\.md\s+written\s+1\s+/m);
+
+      const exported = await cli(['export', '--shard', 'harbor', '--out', join(dir, 'backup')], env);
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.match(exported.stdout, /Exported 2 written sources of harbor/);
+      assert.equal(readFileSync(join(dir, 'backup', 'notes', 'crane.md'), 'utf8'), '# Crane\n\nThe harbour crane is out of service until Friday.\n');
+
+      const forgot = await cli(['forget', '--shard', 'harbor', '--source', 'notes/tide.md'], env);
+      assert.equal(forgot.code, 0, forgot.stderr);
+      const gone = await cli(['ask', '--shards', 'harbor', '--json', 'Who recalibrated the tide gauge?'], env);
+      assert.doesNotMatch(gone.stdout, /notes\/tide\.md/);
+      const again = await cli(['forget', '--shard', 'harbor', '--source', 'notes/tide.md'], env);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /no written source notes\/tide\.md.*404/);
+      const folder = await cliWithInput(['remember', '--shard', 'harbor', '--source', 'cargo.md'], 'x', env);
+      assert.equal(folder.code, 1);
+      assert.match(folder.stderr, /read-only.*409/);
+      const noToken = await cliWithInput(['remember', '--shard', 'harbor', '--source', 'notes/x.md'], 'x', { MEMFLEET_URL: fleet.coordinator.url });
+      assert.equal(noToken.code, 1);
+      assert.match(noToken.stderr, /401/);
+      // The write routes sit behind the token like every /v1 route, however the path is spelled.
+      for (const path of ['/v1/shards/harbor/sources/notes/x.md', '/%761/shards/harbor/sources/notes/x.md', '/v1/shards/harbor/sources/notes%2Fx.md']) {
+        for (const method of ['PUT', 'DELETE', 'GET']) {
+          const res = await fetch(`${fleet.coordinator.url}${path}`, { method, headers: { 'content-type': 'text/plain' }, ...(method === 'PUT' ? { body: 'x' } : {}) });
+          assert.equal(res.status, 401, `${method} ${path} answered ${res.status} without the token`);
+        }
+      }
+      assert.equal((await cli(['forget', '--shard', 'harbor', '--source', 'notes/crane.md'], env)).code, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('When nothing matches, then ask says so and exits 2, with --json too', async () => {

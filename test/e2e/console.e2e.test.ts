@@ -141,6 +141,29 @@ describe('web console in headless Chromium', () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  test('When a note is added in the console, then the next question cites it and opening the citation shows its lines', async () => {
+    await page.getByLabel('Domain').selectOption('kitchen');
+    await page.getByLabel('Name').fill('notes/oven.md');
+    await page.getByLabel('Text').fill('The bakery oven must be preheated to two hundred and thirty degrees for the rye loaves.\n');
+    await page.getByRole('button', { name: 'Save note' }).click();
+    await page.locator('#note-status', { hasText: 'Saved kitchen/notes/oven.md' }).waitFor();
+    assert.match(await page.locator('#note-status').textContent() ?? '', /1 line, version \d+/);
+
+    await page.getByLabel('Question').fill('How hot must the bakery oven be for the rye loaves?');
+    await page.getByLabel('Question').press('Enter');
+    await page.locator('.citation .cite-head', { hasText: 'notes/oven.md:1' }).first().waitFor();
+    const item = page.locator('.citation', { hasText: 'notes/oven.md:1' }).first();
+    await item.locator('.open-citation').click();
+    await item.locator('.source-lines').waitFor();
+    assert.match(await item.locator('.source-lines').textContent() ?? '', /two hundred and thirty degrees/);
+
+    await page.getByLabel('Name').fill('cargo.md');
+    await page.getByLabel('Domain').selectOption('harbor');
+    await page.getByRole('button', { name: 'Save note' }).click();
+    await page.locator('#note-status', { hasText: 'Not saved' }).waitFor();
+    assert.match(await page.locator('#note-status').textContent() ?? '', /read-only/);
+  });
+
   test('When the Queues link is followed, then bull-board opens with the session the token bought, renders under its CSP, and is read-only', async (t) => {
     const violationsBefore = cspViolations.length;
     const response = page.waitForResponse((r) => new URL(r.url()).pathname === '/admin/queues' || new URL(r.url()).pathname === '/admin/queues/');

@@ -48,15 +48,41 @@ describe('memfleet mcp (stdio) against a live fleet', () => {
     await fleet?.stop();
   });
 
-  test('When the client connects, then the server names itself and offers ask_memory, list_shards and read_source', async () => {
+  test('When the client connects, then the server names itself and offers ask_memory, list_shards, read_source, remember and forget', async () => {
     assert.equal(client.getServerVersion()?.name, 'memfleet');
     assert.match(client.getInstructions() ?? '', /ask_memory/);
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['ask_memory', 'list_shards', 'read_source']);
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['ask_memory', 'forget', 'list_shards', 'read_source', 'remember']);
     const ask = tools.find((t) => t.name === 'ask_memory');
     assert.deepEqual(ask?.inputSchema.required, ['question']);
     assert.ok(ask?.outputSchema, 'ask_memory declares its structured output');
     assert.match(stderr, /serving over stdio/);
+  });
+
+  test('When an agent remembers a handover note, then ask_memory cites it, read_source shows it, and after forget it is gone', async () => {
+    const note = 'Handover: the night ferry to Vellmar was cancelled because the propeller shaft cracked.\n';
+    const written = await client.callTool({ name: 'remember', arguments: { shard: 'harbor', source: 'notes/handover.md', text: note } });
+    assert.notEqual(written.isError, true, textOf(written));
+    const out = written.structuredContent as { created: boolean; version: number; lines: number };
+    assert.equal(out.created, true);
+    assert.equal(out.lines, 1);
+
+    const asked = await client.callTool({ name: 'ask_memory', arguments: { question: 'Why was the night ferry to Vellmar cancelled?', shards: ['harbor'] } });
+    assert.match(textOf(asked), /harbor\/notes\/handover\.md:1/);
+    const read = await client.callTool({ name: 'read_source', arguments: { shard: 'harbor', source: 'notes/handover.md' } });
+    assert.match(textOf(read), /propeller shaft cracked/);
+
+    const stale = await client.callTool({ name: 'remember', arguments: { shard: 'harbor', source: 'notes/handover.md', text: 'other', ifMatch: out.version + 5 } });
+    assert.equal(stale.isError, true);
+    assert.match(textOf(stale), /412/);
+
+    const forgot = await client.callTool({ name: 'forget', arguments: { shard: 'harbor', source: 'notes/handover.md' } });
+    assert.notEqual(forgot.isError, true, textOf(forgot));
+    const again = await client.callTool({ name: 'ask_memory', arguments: { question: 'Why was the night ferry to Vellmar cancelled?', shards: ['harbor'] } });
+    assert.doesNotMatch(textOf(again), /handover\.md/);
+    const folder = await client.callTool({ name: 'forget', arguments: { shard: 'harbor', source: 'cargo.md' } });
+    assert.equal(folder.isError, true);
+    assert.match(textOf(folder), /read-only/);
   });
 
   test('When list_shards is called, then every fixture domain is listed as up', async () => {

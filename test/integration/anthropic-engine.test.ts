@@ -115,6 +115,30 @@ describe('claude engine against a local Messages API', () => {
     assert.ok(Math.abs(first.usage.costUsd - expectedFirst) < 1e-9);
   });
 
+  test('When a note is written, then the folder block stays byte-identical and cached, the note follows behind a second breakpoint, and it can be cited', async () => {
+    fake.clearCache();
+    const { engine: e } = await engine();
+    const first = await e.answer({ question: CAPTAIN, topK: 3, conversation: [] });
+    const note = { source: 'notes/handover.md', lines: ['The harbour cat is called Admiral Whiskers and sleeps on the pilot boat.'], tokens: 18, written: { version: 1, expiresAt: null, writtenAt: Date.now() } };
+    e.updateWritten({ upserted: [note], removed: [] });
+    const before = fake.messages().length;
+    const answer = await e.answer({ question: 'What is the harbour cat called?', topK: 3, conversation: [] });
+    const system = fake.messages()[before]!.body.system as { text: string; cache_control?: unknown }[];
+    assert.equal(system.length, 2);
+    assert.equal(system[0]!.text, buildSystemPrompt(harbor));
+    assert.deepEqual(system[0]!.cache_control, { type: 'ephemeral', ttl: '5m' });
+    assert.deepEqual(system[1]!.cache_control, { type: 'ephemeral', ttl: '5m' });
+    assert.match(system[1]!.text, /<source path="notes\/handover\.md" lines="1">\n1\tThe harbour cat is called Admiral Whiskers/);
+    // The folder part is still read from the cache the first question wrote.
+    assert.equal(answer.usage.cacheReadTokens, first.usage.cacheWriteTokens);
+    assert.deepEqual(answer.citations.map((c) => [c.source, c.line]), [['notes/handover.md', 1]]);
+
+    e.updateWritten({ upserted: [], removed: ['notes/handover.md'] });
+    const after = fake.messages().length;
+    await e.answer({ question: 'What is the harbour cat called?', topK: 3, conversation: [] });
+    assert.equal((fake.messages()[after]!.body.system as unknown[]).length, 1);
+  });
+
   test('When CACHE_TTL=1h, then the breakpoint asks for an hour and the write is priced as a 1-hour write', async () => {
     fake.clearCache();
     const { engine: e } = await engine({ CACHE_TTL: '1h' });

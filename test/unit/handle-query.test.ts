@@ -18,6 +18,7 @@ function setup() {
       return { answer: 'It is Orville.', citations: [{ source: 'a.txt', line: 3, endLine: 3, text: 'Orville', score: 0.9 }], usage: { ...EMPTY_USAGE } };
     },
     topTerms: () => [],
+    updateWritten: () => undefined,
   };
   const queryKeys = parseKeyring(generateKeyring('q1'), 'Q');
   const resultKeys = parseKeyring(generateKeyring('r1'), 'R');

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DomainLoadError, loadDomainContext } from '../../services/shard/domain/load-domain.js';
-import { estimateTokens } from '../../services/shard/domain/tokens.js';
+import { estimateTokens } from '../../shared/text/tokens.js';
 
 const BUDGET = { maxTokens: 200_000 };
 

@@ -5,8 +5,10 @@ import { cliInvocation, startBanner } from '../up/start-banner.js';
 
 const UP_HELP = `
 Uses REDIS_URL (default redis://127.0.0.1:6379); when nothing answers there and redis-server is
-installed, starts a private one on a free port. Without MEMFLEET_HMAC_KEYS it generates keys for this run.
-Checks that --port is free before starting anything.
+installed, starts a private one on a free port, keeping its data (append-only) in
+<contexts>/.memfleet/redis. Without MEMFLEET_HMAC_KEYS it generates keys once and keeps them in
+<contexts>/.memfleet/keys.env (mode 0600). Both make notes written to the fleet (memfleet
+remember) survive a restart of up. Checks that --port is free before starting anything.
 
 Contexts: each sub-folder of --contexts whose name is lowercase letters, digits and dashes is a
 domain; other entries are skipped and listed with the reason. Shards skip binary files and

@@ -5,7 +5,7 @@
  * every process is supervised (supervised-child.ts): one that exits is
  * restarted, and the others keep serving meanwhile.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readVar } from '../../../shared/config/env.js';
 import { generateKeyring } from '../../../shared/envelope/index.js';
 import { redactUrl } from '../../../shared/log/redact.js';
@@ -15,6 +15,7 @@ import { renderChildLine } from './child-log-line.js';
 import { discoverDomains, type SkippedEntry } from './discover-domains.js';
 import { assertPortFree } from './port-check.js';
 import { redisAnswers, redisServerInstalled, startPrivateRedis, type PrivateRedis } from './private-redis.js';
+import { loadOrCreateKeys, stateDir } from './state-dir.js';
 import { StatusPublisher } from './status-publisher.js';
 import { SupervisedChild, type ChildSpec } from './supervised-child.js';
 
@@ -48,6 +49,9 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
   const { domains, skipped } = discoverDomains(contexts);
   for (const s of skipped) opts.say(`skipped ${resolve(contexts, s.name)}: ${s.reason}`);
   await assertPortFree(opts.host, opts.port);
+  // Written sources (memory that grows) must outlive this run: Redis data and keys are kept here.
+  const state = stateDir(contexts);
+  if (state === undefined) opts.say(`${contexts} is not writable: notes written to this fleet will not survive a restart`);
 
   let privateRedis: PrivateRedis | undefined;
   let redisUrl = opts.redisUrl ?? 'redis://127.0.0.1:6379';
@@ -58,9 +62,9 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
         'No Redis at redis://127.0.0.1:6379 and redis-server is not installed: install it (sudo apt-get install redis-server, or brew install redis) or set REDIS_URL to a Redis you can use.',
       );
     }
-    privateRedis = await startPrivateRedis();
+    privateRedis = await startPrivateRedis({ dataDir: state === undefined ? undefined : join(state, 'redis') });
     redisUrl = privateRedis.url;
-    opts.say(`started a private redis-server at ${redisUrl}`);
+    opts.say(`started a private redis-server at ${redisUrl}${state === undefined ? '' : ` (data kept in ${join(state, 'redis')})`}`);
   }
 
   const env: NodeJS.ProcessEnv = {
@@ -70,9 +74,11 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
     CONTEXTS_DIR: contexts,
   };
   if (!env.MEMFLEET_HMAC_KEYS && !env.MEMFLEET_HMAC_KEYS_FILE) {
-    // A laptop demo needs no key management: fresh keys for this run only, never printed.
-    env.MEMFLEET_HMAC_KEYS = generateKeyring('coord1');
-    env.MEMFLEET_SHARD_HMAC_KEYS = generateKeyring('shard1');
+    // A laptop demo needs no key management: keys generated once and kept in the state folder
+    // (written sources are signed with them), never printed; fresh ones when there is no state folder.
+    const keys = state === undefined ? { MEMFLEET_HMAC_KEYS: generateKeyring('coord1'), MEMFLEET_SHARD_HMAC_KEYS: generateKeyring('shard1') } : loadOrCreateKeys(state);
+    env.MEMFLEET_HMAC_KEYS = keys.MEMFLEET_HMAC_KEYS;
+    env.MEMFLEET_SHARD_HMAC_KEYS = keys.MEMFLEET_SHARD_HMAC_KEYS;
   }
   if (opts.engine) env.ENGINE = opts.engine;
 

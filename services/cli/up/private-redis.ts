@@ -1,10 +1,12 @@
 /**
  * For `memfleet up` on a laptop with no Redis running: start a private
- * redis-server on a free loopback port, in a temp dir, for the life of the
- * fleet, and not longer even when `up` is killed.
+ * redis-server on a free loopback port, for the life of the fleet, and not
+ * longer even when `up` is killed. With a data folder it keeps an append-only
+ * file there, which outlives it (written sources survive the next `memfleet
+ * up`); without one it runs in a temp dir that is removed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -33,12 +35,14 @@ export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boole
   }
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export async function startPrivateRedis(opts: { dataDir?: string | undefined } = {}): Promise<PrivateRedis> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'memfleet-redis-'));
+  const keep = opts.dataDir !== undefined;
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'memfleet-redis-'));
+  if (keep) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', keep ? 'yes' : 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
     // Its own process group, like the fleet's children: a terminal's Ctrl-C must not stop Redis under shards still stopping.
     { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
@@ -55,7 +59,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   }
   // A guard that outlives a SIGKILLed `up` just long enough to stop this redis-server and remove its
   // folder: it waits for end-of-file on the pipe `up` holds, as the fleet's children do (lifeline.ts).
-  const guard = spawn('sh', ['-c', 'read _ignored; kill "$1" 2>/dev/null; sleep 1; rm -rf "$2"', 'memfleet-redis-guard', String(child.pid), dir], {
+  // A kept data folder stays (the guard gets an empty path and removes nothing).
+  const guard = spawn('sh', ['-c', 'read _ignored; kill "$1" 2>/dev/null; sleep 1; [ -n "$2" ] && rm -rf "$2"', 'memfleet-redis-guard', String(child.pid), keep ? '' : dir], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,
   });
@@ -71,7 +76,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -31,6 +31,13 @@ const els = {
   tokenInput: $('token'),
   tokenReason: $('token-reason'),
   queuesLink: $('queues-link'),
+  noteForm: $('note-form'),
+  noteShard: $('note-shard'),
+  noteSource: $('note-source'),
+  noteTtl: $('note-ttl'),
+  noteText: $('note-text'),
+  noteButton: $('note-button'),
+  noteStatus: $('note-status'),
 };
 
 // ---------- API ----------
@@ -296,8 +303,43 @@ async function refreshFleet() {
   updateShardChoices(rows.map((r) => r.shard));
 }
 
+function updateNoteShards(names) {
+  const current = els.noteShard.value;
+  els.noteShard.replaceChildren(...names.map((name) => el('option', { value: name, text: name })));
+  if (names.includes(current)) els.noteShard.value = current;
+}
+
+// ---------- add a note (PUT /v1/shards/{shard}/sources/{source}) ----------
+
+els.noteForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void saveNote();
+});
+
+async function saveNote() {
+  const shard = els.noteShard.value;
+  const source = els.noteSource.value.trim();
+  const ttl = els.noteTtl.value.trim();
+  if (!shard) {
+    els.noteStatus.textContent = 'No domain to write to: start a shard first.';
+    return;
+  }
+  els.noteButton.disabled = true;
+  els.noteStatus.textContent = 'Saving…';
+  try {
+    const path = `/v1/shards/${encodeURIComponent(shard)}/sources/${source.split('/').map(encodeURIComponent).join('/')}${ttl ? `?ttl=${encodeURIComponent(ttl)}` : ''}`;
+    const res = await api(path, { method: 'PUT', body: { text: els.noteText.value } });
+    els.noteStatus.textContent = `Saved ${res.shard}/${res.source}: ${res.lines} ${res.lines === 1 ? 'line' : 'lines'}, version ${res.version}${res.expiresAt ? `, forgotten at ${new Date(res.expiresAt).toLocaleString()}` : ''}. Ask about it now.`;
+  } catch (err) {
+    els.noteStatus.textContent = `Not saved: ${err.message}`;
+  } finally {
+    els.noteButton.disabled = false;
+  }
+}
+
 function updateShardChoices(names) {
   if (names.join(',') === knownShards.join(',')) return;
+  updateNoteShards(names);
   const ticked = new Set(selectedShards());
   knownShards = names;
   els.shardChoicesEmpty.hidden = names.length > 0;

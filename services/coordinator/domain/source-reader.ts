@@ -31,7 +31,7 @@ export class SourceReader {
   async sources(shard: string): Promise<SourceList> {
     const res = await this.read(shard, { op: 'sources', requestId: newReadId(), deadline: Date.now() + this.timeoutMs });
     if (res.op !== 'sources') throw unexpected(shard);
-    return { shard, replica: res.replica, sources: res.sources, truncated: res.truncated, total: res.total };
+    return { shard, replica: res.replica, ...(res.version !== undefined ? { version: res.version } : {}), sources: res.sources, truncated: res.truncated, total: res.total };
   }
 
   async lines(shard: string, source: string, from: number, to: number): Promise<SourceLines> {
@@ -57,7 +57,10 @@ export class SourceReader {
     }
     let sent: SendOutcome;
     try {
-      sent = await this.dispatcher.send(shard, READ_JOB_NAME, `${job.requestId}.${shard}`, JSON.stringify(job), job.deadline);
+      // Read your writes: the replica that takes the read catches up to the version first.
+      const version = await this.dispatcher.versionOf(shard);
+      const body = version === undefined ? job : { ...job, version };
+      sent = await this.dispatcher.send(shard, READ_JOB_NAME, `${job.requestId}.${shard}`, JSON.stringify(body), job.deadline);
     } catch (err) {
       throw new SourceReadError(503, 'redis_unavailable', `Could not enqueue the read (${err instanceof Error ? err.message : String(err)}): retry when /readyz reports ready.`);
     }

@@ -25,6 +25,8 @@ export interface DispatcherDeps {
   resultNonces: NonceCache;
   waiter: ResultWaiter;
   metrics: FleetMetrics;
+  /** The domain version a job must be answered at (written sources); absent: jobs carry none. */
+  versionOf?: (shard: string) => Promise<number>;
   /** What Redis keeps of finished jobs and their events (shared/queues/queue-retention.ts). @defaultValue queueRetention for a 60 s deadline */
   retention?: QueueRetention;
 }
@@ -71,8 +73,15 @@ export class Dispatcher {
     return [...this.queues.values()];
   }
 
+  /** The version a job to `shard` must be answered at: read now, so it covers every write that has returned. */
+  async versionOf(shard: string): Promise<number | undefined> {
+    return this.deps.versionOf?.(shard);
+  }
+
   async ask(shard: string, job: QueryJob): Promise<ShardReply> {
-    const sent = await this.send(shard, 'query', `${job.queryId}.${shard}`, JSON.stringify(job), job.deadline);
+    const version = await this.versionOf(shard);
+    const body = version === undefined ? job : { ...job, version };
+    const sent = await this.send(shard, 'query', `${job.queryId}.${shard}`, JSON.stringify(body), job.deadline);
     const reply = this.interpret(shard, job.queryId, sent);
     this.deps.metrics.shardRoundtrip.observe({ shard, outcome: reply.outcome.status }, sent.latencyMs / 1000);
     if (reply.outcome.status === 'ok') this.latencies.record(shard, sent.latencyMs);
@@ -132,7 +141,8 @@ export class Dispatcher {
       this.deps.metrics.envelopeRejected.inc({ reason: 'invalid_payload' });
       return { outcome: { shard, status: 'error', latencyMs: round, error: 'result payload invalid or for another query' } };
     }
-    return { outcome: { shard, status: 'ok', latencyMs: round, replica: parsed.data.replica }, result: parsed.data };
+    const version = parsed.data.version;
+    return { outcome: { shard, status: 'ok', latencyMs: round, replica: parsed.data.replica, ...(version !== undefined ? { version } : {}) }, result: parsed.data };
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,8 @@ import type { QueryStore } from '../data-access/query-store.js';
 import type { QueryService } from '../domain/query-service.js';
 import type { Dispatcher } from '../fanout/dispatcher.js';
 import type { ShardDirectory } from '../fanout/shard-directory.js';
+import type { MemoryStore } from '../../../shared/memory/memory-store.js';
+import type { SourceWriter } from '../memory/source-writer.js';
 
 export interface HttpDeps {
   config: CoordinatorConfig;
@@ -21,4 +23,7 @@ export interface HttpDeps {
   log: Logger;
   /** True once SIGTERM arrived: new work is refused with 503. */
   draining: () => boolean;
+  /** Written sources (docs/architecture.md, "Memory that grows"). */
+  memory: MemoryStore;
+  writer: SourceWriter;
 }

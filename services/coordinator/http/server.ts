@@ -18,6 +18,7 @@ import { registerConsole } from './console.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { registerSourceRoutes } from './source-routes.js';
+import { registerWriteRoutes } from './write-routes.js';
 import { registerSupervisorRoute } from './supervisor-route.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 import { shardLoad } from '../fanout/shard-load.js';
@@ -136,6 +137,8 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
           tokens: m?.tokens ?? 0,
           engine: m?.engine ?? 'unknown',
           lastSeen: l ? new Date(l.lastSeen).toISOString() : null,
+          version: await deps.memory.version(shard).catch(() => null),
+          written: m?.written ?? 0,
           ...(await shardLoad(deps.dispatcher, shard)),
           ...(m?.prefix ? { prefix: m.prefix } : {}),
         };
@@ -194,6 +197,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
 
   // Interfaces for people and agents (docs/interfaces.md): source lines, the queue dashboard, the web console.
   registerSourceRoutes(server, deps);
+  registerWriteRoutes(server, { ...deps, maxSourceBytes: config.maxSourceBytes });
   registerSupervisorRoute(server, deps);
   registerQueueDashboard(server, deps, sessions);
   registerConsole(server, deps);

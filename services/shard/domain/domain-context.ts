@@ -7,6 +7,17 @@ export interface SourceFile {
   lines: string[];
   /** Estimated tokens of this file. */
   tokens: number;
+  /** Present on written sources (kept in Redis, services/shard/memory), absent on the folder's files. */
+  written?: WrittenMeta;
+}
+
+export interface WrittenMeta {
+  /** The domain version the source was last written at. */
+  version: number;
+  /** Epoch ms after which the source is forgotten, or null. */
+  expiresAt: number | null;
+  /** Coordinator clock at the write (epoch ms). */
+  writtenAt: number;
 }
 
 export interface DomainContext {

@@ -8,7 +8,8 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DomainContext } from './domain-context.js';
 import { decodeTextFile, type TextFileResult } from './read-text-file.js';
-import { estimateTokens } from './tokens.js';
+import { splitLines } from '../../../shared/text/lines.js';
+import { estimateTokens } from '../../../shared/text/tokens.js';
 
 export type DomainLoadErrorCode = 'not_found' | 'empty' | 'over_budget';
 
@@ -215,18 +216,6 @@ function toSourceFiles(read: readonly { source: string; result: TextFileResult }
 
 function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-/**
- * Splits on LF or CRLF only (a lone CR is not a line break for `nl`, `wc -l` or git).
- * A trailing newline terminates the last line rather than starting an empty one,
- * so "a\nb\n" is two lines and "a\nb\n\n" is three.
- */
-export function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split(/\r?\n/);
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
 }
 
 function formatCount(n: number): string {

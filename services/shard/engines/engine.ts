@@ -2,6 +2,7 @@
 import type { PrefixCost } from '../../../shared/api/shards.js';
 import type { DomainTerms } from '../../../shared/fleet/manifest.js';
 import type { Citation, EngineName, Turn, Usage } from '../../../shared/queues/schemas.js';
+import type { SourceFile } from '../domain/domain-context.js';
 
 export interface EngineQuestion {
   question: string;
@@ -17,6 +18,12 @@ export interface EngineAnswer {
   usage: Usage;
 }
 
+/** What changed among the domain's written sources (services/shard/memory): replaced sources are in `upserted`. */
+export interface WrittenChange {
+  upserted: readonly SourceFile[];
+  removed: readonly string[];
+}
+
 export interface Engine {
   readonly name: EngineName;
   answer(question: EngineQuestion, signal?: AbortSignal): Promise<EngineAnswer>;
@@ -24,6 +31,8 @@ export interface Engine {
   topTerms(limit: number): string[];
   /** Per-term window counts for routed mode (services/coordinator/domain/routing); engines without an index leave it out. */
   domainTerms?(): DomainTerms;
+  /** Takes in written sources as they change; the folder part of the engine stays as built. */
+  updateWritten(change: WrittenChange): void;
   /** Engines with a cached prompt prefix (Claude): what warms it before questions (services/shard/worker/prewarm.ts). */
   warmTarget?(): WarmTarget;
   /** Engines with a priced prefix (Claude): its tokens and price band, for the manifest and /v1/shards. */

@@ -21,6 +21,14 @@ export interface HandleQueryDeps {
   toleranceSec: number;
   metrics: FleetMetrics;
   log: Logger;
+  /** Written sources (services/shard/memory): brings the replica up to a job's version before it answers. */
+  memory?: MemoryVersion;
+}
+
+/** The part of MemorySync a job handler needs. */
+export interface MemoryVersion {
+  /** Resolves once the replica answers at `version` or later; returns the version it is at. */
+  ensure(version: number | undefined): Promise<number>;
 }
 
 export { RejectedJobError, type IncomingJob } from './job.js';
@@ -39,6 +47,8 @@ export async function handleQuery(job: IncomingJob, nonceCache: NonceCache, deps
   }
   metrics.shardQueueWait.observe({ shard }, queueWaitMs / 1000);
 
+  // Read your writes: a replica behind the version the coordinator saw catches up first.
+  const version = deps.memory ? await deps.memory.ensure(query.version) : undefined;
   const started = performance.now();
   const answer = await deps.engine.answer(
     { question: query.question, topK: query.topK, conversation: query.conversation },
@@ -56,6 +66,7 @@ export async function handleQuery(job: IncomingJob, nonceCache: NonceCache, deps
     citations: answer.citations.slice(0, query.topK),
     usage: answer.usage,
     timings: { queueWaitMs, engineMs },
+    ...(version !== undefined ? { version } : {}),
   };
   metrics.jobsProcessed.inc({ shard, outcome: 'ok' });
   log.info(

@@ -13,6 +13,7 @@ import type { Logger } from '../../../shared/log/logger.js';
 import { MAX_READ_BYTES, MAX_READ_LINES, ReadJobSchema, type ReadJob, type ReadResult, type SourceInfo } from '../../../shared/queues/schemas.js';
 import type { DomainContext, SourceFile } from '../domain/domain-context.js';
 import { RejectedJobError, type IncomingJob } from './job.js';
+import type { MemoryVersion } from './handle-query.js';
 import { verifyJob } from './verify-job.js';
 
 /** The domain's sources by exact name, built once at start. */
@@ -21,14 +22,18 @@ export interface SourceIndex {
   list: readonly SourceFile[];
 }
 
-export function indexSources(ctx: DomainContext): SourceIndex {
-  return { byName: new Map(ctx.sources.map((s) => [s.source, s])), list: ctx.sources };
+/** Folder sources first, then written ones (a written source never shadows a folder file: see written-state.ts). */
+export function indexSources(ctx: DomainContext, written: readonly SourceFile[] = []): SourceIndex {
+  const list = written.length === 0 ? ctx.sources : [...ctx.sources, ...written];
+  return { byName: new Map(list.map((s) => [s.source, s])), list };
 }
 
 export interface HandleReadDeps {
   shard: string;
   replica: string;
-  sources: SourceIndex;
+  /** The current index: written sources change it at runtime. */
+  sources: () => SourceIndex;
+  memory?: MemoryVersion;
   queryKeys: Keyring;
   resultKeys: Keyring;
   toleranceSec: number;
@@ -43,7 +48,9 @@ export async function handleRead(job: IncomingJob, nonceCache: NonceCache, deps:
     deps.metrics.jobsProcessed.inc({ shard: deps.shard, outcome: 'expired' });
     throw new RejectedJobError('expired', `deadline passed ${pickedAt - read.deadline} ms before a replica picked the read up`);
   }
-  const result = answerRead(deps.sources, read, { shard: deps.shard, replica: deps.replica });
+  const version = deps.memory ? await deps.memory.ensure(read.version) : undefined;
+  const result = answerRead(deps.sources(), read, { shard: deps.shard, replica: deps.replica });
+  if (result.op === 'sources' && version !== undefined) result.version = version;
   deps.log.debug({ jobId: job.id, op: read.op, outcome: result.op }, 'read answered');
   return signEnvelope(JSON.stringify(result), deps.resultKeys);
 }
@@ -55,7 +62,9 @@ export function answerRead(index: SourceIndex, read: ReadJob, who: { shard: stri
     const sources: SourceInfo[] = [];
     let bytes = 0;
     for (const s of index.list) {
-      const info: SourceInfo = { source: s.source, lines: s.lines.length, tokens: s.tokens };
+      const info: SourceInfo = s.written
+        ? { source: s.source, lines: s.lines.length, tokens: s.tokens, origin: 'written', version: s.written.version, expiresAt: s.written.expiresAt }
+        : { source: s.source, lines: s.lines.length, tokens: s.tokens, origin: 'folder' };
       bytes += Buffer.byteLength(JSON.stringify(info));
       if (bytes > MAX_READ_BYTES) break;
       sources.push(info);

@@ -6,11 +6,12 @@ import type { Logger } from '../../../shared/log/logger.js';
 export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
+  private republish: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: HeartbeatStore,
     private readonly info: ReplicaInfo,
-    private readonly manifest: Manifest,
+    private manifest: Manifest,
     private readonly intervalMs: number,
     private readonly ttlMs: number,
     private readonly log: Logger,
@@ -35,10 +36,27 @@ export class Heartbeat {
     }
   }
 
+  /**
+   * The domain changed at runtime (written sources): build and publish the new
+   * manifest soon, at most once a second however many writes arrive (building
+   * it ranks the whole vocabulary, too costly to do per write).
+   */
+  updateManifest(build: () => Manifest): void {
+    if (this.republish) return;
+    this.republish = setTimeout(() => {
+      this.republish = undefined;
+      this.manifest = build();
+      this.store.publishManifest(this.manifest, this.ttlMs).catch(() => undefined);
+    }, 1_000);
+    this.republish.unref();
+  }
+
   /** Stops beating and withdraws the replica so coordinators stop counting it at once. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.republish) clearTimeout(this.republish);
     this.timer = undefined;
+    this.republish = undefined;
     await this.store.remove(this.info.shard, this.info.replica).catch(() => undefined);
   }
 }

@@ -27,16 +27,16 @@ import { limitsFor, modelKey, type ModelLimits } from '../../../../shared/llm/mo
 import { priceBandOf, type PriceBand } from '../../../../shared/llm/price-band.js';
 import { countsFromApi, priceUsage, recordUsage, type PricedUsage } from '../../../../shared/llm/usage.js';
 import type { Citation } from '../../../../shared/queues/schemas.js';
-import type { DomainContext } from '../../domain/domain-context.js';
+import type { DomainContext, SourceFile } from '../../domain/domain-context.js';
 import { DomainLoadError } from '../../domain/load-domain.js';
-import { estimateTokens } from '../../domain/tokens.js';
+import { estimateTokens } from '../../../../shared/text/tokens.js';
 import type { PrefixCost } from '../../../../shared/api/shards.js';
-import type { Engine, EngineAnswer, EngineQuestion, WarmTarget } from '../engine.js';
+import type { Engine, EngineAnswer, EngineQuestion, WarmTarget, WrittenChange } from '../engine.js';
 import { keepSupportedSentences } from './answer-check.js';
 import { checkCitations, type Rejection } from './citation-check.js';
 import { checkFit, QUESTION_ALLOWANCE_TOKENS } from './context-budget.js';
 import { parseReply } from './parse-answer.js';
-import { buildQuestionMessage, buildSystemPrompt, MAX_CITED_LINES, PROMPT_VERSION, systemBlocks } from './prompt.js';
+import { buildQuestionMessage, buildSystemPrompt, MAX_CITED_LINES, PROMPT_VERSION, systemBlocks, writtenBlocks } from './prompt.js';
 import { replyFormat } from './structured-output.js';
 import { callShape, grow, type CallShape } from '../../../../shared/llm/thinking-policy.js';
 
@@ -91,12 +91,14 @@ export class AnthropicEngine implements Engine {
   private uncachedCalls = 0;
   /** The call that is writing the prefix to the cache, while no call has been seen to cache it yet. */
   private firstWrite: Promise<void> | undefined;
+  /** Written sources by name (services/shard/memory), in the second system block. */
+  private readonly written = new Map<string, SourceFile>();
 
   private constructor(
     private readonly opts: AnthropicEngineOptions,
     private readonly client: Anthropic,
-    private readonly system: Anthropic.Messages.TextBlockParam[],
-    private readonly sources: ReadonlyMap<string, readonly string[]>,
+    private system: Anthropic.Messages.TextBlockParam[],
+    private readonly sources: Map<string, readonly string[]>,
     private readonly limits: ModelLimits,
     readonly prefix: PrefixInfo,
     private readonly failure: FailureContext,
@@ -176,6 +178,27 @@ export class AnthropicEngine implements Engine {
     const sources = new Map(ctx.sources.map((s) => [s.source, s.lines] as const));
     const failure: FailureContext = { model, modelVar: 'SHARD_MODEL', baseURL: settings.baseURL, maxRetries: settings.maxRetries, timeoutMs: settings.timeoutMs };
     return new AnthropicEngine(opts, client, system, sources, limits, prefix, failure, plan);
+  }
+
+  /**
+   * Written sources go after the folder, in a second system block with its own
+   * cache breakpoint: the folder block stays byte-for-byte the same, so the
+   * API keeps reading it from cache and a write re-caches only the notes
+   * (docs/claude.md). Citations of notes are checked like the folder's.
+   */
+  updateWritten(change: WrittenChange): void {
+    for (const name of change.removed) {
+      this.sources.delete(name);
+      this.written.delete(name);
+    }
+    for (const file of change.upserted) {
+      this.sources.set(file.source, file.lines);
+      this.written.set(file.source, file);
+    }
+    const folder = this.system[0];
+    if (folder === undefined) return;
+    const notes = [...this.written.values()].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+    this.system = notes.length === 0 ? [folder] : [folder, ...writtenBlocks(this.opts.ctx.domain, notes, this.opts.settings.cacheTtl)];
   }
 
   async answer(q: EngineQuestion, signal?: AbortSignal): Promise<EngineAnswer> {

@@ -16,7 +16,7 @@
  * one. See docs/claude.md.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { DomainContext } from '../../domain/domain-context.js';
+import type { DomainContext, SourceFile } from '../../domain/domain-context.js';
 import { neutraliseTags } from '../../../../shared/llm/neutralise-tags.js';
 
 /** Bump when the instructions change: the cached prefix (and its cost) changes with them. */
@@ -63,6 +63,26 @@ export function buildSystemPrompt(ctx: Pick<DomainContext, 'domain' | 'sources' 
 /** The system parameter: one text block marked as the cache breakpoint. */
 export function systemBlocks(systemPrompt: string, ttl: '5m' | '1h'): Anthropic.Messages.TextBlockParam[] {
   return [{ type: 'text', text: systemPrompt, cache_control: { type: 'ephemeral', ttl } }];
+}
+
+/**
+ * Written sources (notes added at runtime) as a second system block after the
+ * folder's, with its own cache breakpoint: a write leaves the folder block,
+ * and so its cache entry, untouched. Same numbered-line format as the folder.
+ */
+export function writtenBlocks(domain: string, notes: readonly SourceFile[], ttl: '5m' | '1h'): Anthropic.Messages.TextBlockParam[] {
+  const parts: string[] = [
+    `Notes written to "${domain}" since its folder was loaded: more source files in the same format, part of the same context.`,
+    `<notes domain="${escapeAttr(domain)}" sources="${notes.length}">`,
+  ];
+  for (const file of notes) {
+    parts.push(`<source path="${escapeAttr(file.source)}" lines="${file.lines.length}">`);
+    // Notes come from API callers: their text can never write one of the tags around it either.
+    for (let i = 0; i < file.lines.length; i++) parts.push(`${i + 1}\t${neutraliseTags(file.lines[i] ?? '')}`);
+    parts.push('</source>');
+  }
+  parts.push('</notes>');
+  return [{ type: 'text', text: parts.join('\n'), cache_control: { type: 'ephemeral', ttl } }];
 }
 
 /** The question turn: after the cache breakpoint, so it never disturbs the cached prefix. */

@@ -4,10 +4,10 @@
  * network and no key, so it is the default and the fallback.
  */
 import MiniSearch from 'minisearch';
-import type { DomainContext } from '../../domain/domain-context.js';
+import type { DomainContext, SourceFile } from '../../domain/domain-context.js';
 import type { Citation } from '../../../../shared/queues/schemas.js';
 import { EMPTY_USAGE, MAX_TOP_K } from '../../../../shared/queues/schemas.js';
-import type { Engine, EngineAnswer, EngineQuestion } from '../engine.js';
+import type { Engine, EngineAnswer, EngineQuestion, WrittenChange } from '../engine.js';
 import { composeAnswer, DEFAULT_ANSWER_OPTIONS } from './extractive-answer.js';
 import { narrowToSentences, type ScoredSentence } from './narrow-to-sentences.js';
 import { feedbackTerms } from './pseudo-relevance.js';
@@ -143,47 +143,24 @@ export class LexicalEngine implements Engine {
   readonly name = 'lexical' as const;
   private readonly counters: LexicalWork = { questions: 0, termsScored: 0, expansionsSearched: 0, wordsExpanded: 0, hitsExamined: 0 };
 
+  /** Every source indexed, by position; a forgotten written source leaves a hole so window positions stay valid. */
+  private readonly sources: (SourceFile | undefined)[] = [];
+  /** Windows by MiniSearch id; a forgotten written source's windows become holes (and are discarded from the index). */
+  private readonly windows: (LineWindow | undefined)[] = [];
+  /** Analysed terms of each window, kept only when feedback or proximity is on (memory otherwise). */
+  private readonly windowTerms: (readonly string[])[] = [];
+  /** Written sources (services/shard/memory) by name: where they sit, so they can be taken out again. */
+  private readonly written = new Map<string, { sourceIndex: number; windowIds: number[] }>();
+  private readonly titleTerms = new Map<string, string>();
+
   private constructor(
-    private readonly ctx: DomainContext,
-    private readonly windows: readonly LineWindow[],
     private readonly index: MiniSearch<IndexedWindow>,
     private readonly vocabulary: Vocabulary,
     private readonly options: LexicalOptions,
-    /** Analysed terms of each window, kept only when feedback or proximity is on (memory otherwise). */
-    private readonly windowTerms: readonly (readonly string[])[],
   ) {}
 
   static build(ctx: DomainContext, options: Partial<LexicalOptions> = {}): LexicalEngine {
     const opts: LexicalOptions = { ...DEFAULT_LEXICAL_OPTIONS, ...options };
-    const vocabulary = new Vocabulary();
-    const lineTerms = ctx.sources.map((file) =>
-      file.lines.map((line) => {
-        const terms: string[] = [];
-        for (const word of tokenize(line)) {
-          const term = toTerm(word);
-          if (term === null) continue;
-          terms.push(term);
-          vocabulary.addOccurrence(term, word);
-        }
-        return terms;
-      }),
-    );
-    const titles = opts.titleBoost > 0 ? ctx.sources.map((file) => titlesByLine(file)) : [];
-
-    const windows = opts.windows === 'paragraphs' ? buildParagraphWindows(ctx.sources) : buildWindows(ctx.sources);
-    const titleTerms = new Map<string, string>();
-    const documents = windows.map((w, id): IndexedWindow => {
-      const terms = (lineTerms[w.sourceIndex] ?? []).slice(w.startLine - 1, w.endLine).flat();
-      vocabulary.addWindow(new Set(terms));
-      const titleText = titles[w.sourceIndex]?.[w.startLine - 1] ?? '';
-      let title = titleTerms.get(titleText);
-      if (title === undefined) {
-        title = analyzeText(titleText).join(' ');
-        titleTerms.set(titleText, title);
-      }
-      return { id, terms: terms.join(' '), title };
-    });
-
     const fields = opts.titleBoost > 0 ? ['terms', 'title'] : ['terms'];
     const index = new MiniSearch<IndexedWindow>({
       idField: 'id',
@@ -201,9 +178,69 @@ export class LexicalEngine implements Engine {
         bm25: { ...opts.bm25 },
       },
     });
-    index.addAll(documents);
-    const windowTerms = opts.feedbackDocs > 0 || opts.proximityWeight > 0 ? documents.map((d) => splitTerms(d.terms)) : [];
-    return new LexicalEngine(ctx, windows, index, vocabulary, opts, windowTerms);
+    const engine = new LexicalEngine(index, new Vocabulary(), opts);
+    engine.addSources(ctx.sources, false);
+    return engine;
+  }
+
+  /**
+   * Written sources changed (services/shard/memory/memory-sync.ts): only their
+   * windows leave and enter the index, so a note costs milliseconds, not a
+   * rebuild of the whole domain. A replaced source is taken out, then added.
+   */
+  updateWritten(change: WrittenChange): void {
+    for (const name of change.removed) this.removeWritten(name);
+    for (const file of change.upserted) this.removeWritten(file.source);
+    this.addSources(change.upserted, true);
+  }
+
+  private addSources(files: readonly SourceFile[], removable: boolean): void {
+    const opts = this.options;
+    const vocabulary = this.vocabulary;
+    const documents: IndexedWindow[] = [];
+    for (const file of files) {
+      const sourceIndex = this.sources.length;
+      this.sources.push(file);
+      const lineTerms = analyseLines(file, (term, word) => vocabulary.addOccurrence(term, word));
+      const titles = opts.titleBoost > 0 ? titlesByLine(file) : [];
+      const fileWindows = opts.windows === 'paragraphs' ? buildParagraphWindows([file]) : buildWindows([file]);
+      const windowIds: number[] = [];
+      for (const w of fileWindows) {
+        const id = this.windows.length;
+        this.windows.push({ ...w, sourceIndex });
+        windowIds.push(id);
+        const terms = lineTerms.slice(w.startLine - 1, w.endLine).flat();
+        vocabulary.addWindow(new Set(terms));
+        const titleText = titles[w.startLine - 1] ?? '';
+        let title = this.titleTerms.get(titleText);
+        if (title === undefined) {
+          title = analyzeText(titleText).join(' ');
+          this.titleTerms.set(titleText, title);
+        }
+        const doc = { id, terms: terms.join(' '), title };
+        documents.push(doc);
+        if (opts.feedbackDocs > 0 || opts.proximityWeight > 0) this.windowTerms[id] = splitTerms(doc.terms);
+      }
+      if (removable) this.written.set(file.source, { sourceIndex, windowIds });
+    }
+    this.index.addAll(documents);
+  }
+
+  private removeWritten(name: string): void {
+    const entry = this.written.get(name);
+    const file = entry && this.sources[entry.sourceIndex];
+    if (entry === undefined || file === undefined) return;
+    this.written.delete(name);
+    const lineTerms = analyseLines(file, (term, word) => this.vocabulary.removeOccurrence(term, word));
+    for (const id of entry.windowIds) {
+      const w = this.windows[id];
+      if (w === undefined) continue;
+      this.vocabulary.removeWindow(new Set(lineTerms.slice(w.startLine - 1, w.endLine).flat()));
+      this.index.discard(id);
+      this.windows[id] = undefined;
+      this.windowTerms[id] = [];
+    }
+    this.sources[entry.sourceIndex] = undefined;
   }
 
   /**
@@ -304,7 +341,7 @@ export class LexicalEngine implements Engine {
       if (chosen.length >= depth || examined >= maxExamined) break;
       examined++;
       const window = this.windows[hit.id as number];
-      const file = window && this.ctx.sources[window.sourceIndex];
+      const file = window && this.sources[window.sourceIndex];
       if (window === undefined || file === undefined) continue;
 
       const span = narrowToSentences(file.lines, window, narrowSet, weightedIdf, conceptOf);
@@ -371,6 +408,20 @@ function presence(matched: ReadonlySet<string>, expansions: ReadonlyMap<string, 
     if (e !== undefined) viaSynonym.set(e.of, Math.max(viaSynonym.get(e.of) ?? 0, e.weight));
   }
   return (term) => (matched.has(term) ? 1 : (viaSynonym.get(term) ?? 0));
+}
+
+/** Each line's analysed terms; `each` sees every (term, surface word) pair, for the vocabulary's counts. */
+function analyseLines(file: SourceFile, each: (term: string, word: string) => void): string[][] {
+  return file.lines.map((line) => {
+    const terms: string[] = [];
+    for (const word of tokenize(line)) {
+      const term = toTerm(word);
+      if (term === null) continue;
+      terms.push(term);
+      each(term, word);
+    }
+    return terms;
+  });
 }
 
 function noMatch(): EngineAnswer {

@@ -22,6 +22,32 @@ export class Vocabulary {
     this.ranked = undefined;
   }
 
+  /** Takes back one `addOccurrence` (a written source replaced or forgotten). */
+  removeOccurrence(term: string, surface: string): void {
+    const tf = (this.termFrequency.get(term) ?? 0) - 1;
+    if (tf > 0) this.termFrequency.set(term, tf);
+    else this.termFrequency.delete(term);
+    const spellings = this.surfaceCounts.get(term);
+    if (spellings !== undefined) {
+      const n = (spellings.get(surface) ?? 0) - 1;
+      if (n > 0) spellings.set(surface, n);
+      else spellings.delete(surface);
+      if (spellings.size === 0) this.surfaceCounts.delete(term);
+    }
+    this.ranked = undefined;
+  }
+
+  /** Takes back one `addWindow`. */
+  removeWindow(distinctTerms: Iterable<string>): void {
+    this.windows--;
+    for (const term of distinctTerms) {
+      const df = (this.dfByTerm.get(term) ?? 0) - 1;
+      if (df > 0) this.dfByTerm.set(term, df);
+      else this.dfByTerm.delete(term);
+    }
+    this.ranked = undefined;
+  }
+
   /** Counts one indexed window holding these distinct terms. */
   addWindow(distinctTerms: Iterable<string>): void {
     this.windows++;

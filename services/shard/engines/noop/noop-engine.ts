@@ -23,6 +23,9 @@ export class NoopEngine implements Engine {
     };
   }
 
+  /** Benchmarks measure the bus: written sources are not cited. */
+  updateWritten(): void {}
+
   topTerms(): string[] {
     return [];
   }
