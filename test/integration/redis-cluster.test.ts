@@ -66,6 +66,19 @@ describe('the fleet on a Redis Cluster', () => {
     assert.ok(new Set(owners.values()).size > 1, `queues on masters ${JSON.stringify([...owners])}`);
   });
 
+  test('When a note is written to a domain on the cluster, then a query cites it (written sources: one slot per domain)', async () => {
+    const put = await fetch(`${coordinator!.url}/v1/shards/kitchen/sources/notes/cluster.md`, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/markdown' },
+      body: '# Pantry\n\nThe saffron tin sits behind the zwieback crackers on the top shelf.\n',
+    });
+    assert.ok(put.status === 201 || put.status === 200, `PUT answered ${put.status}: ${await put.text()}`);
+    await waitFor('the note to be cited', async () => {
+      const r = await ask(coordinator!.url, { question: 'Where is the saffron tin?', shards: ['kitchen'] });
+      return r.status === 200 && JSON.stringify(r.json.citations).includes('notes/cluster.md');
+    }, 15_000);
+  });
+
   test('When a domain\'s shard is paused, then its jobs wait in the tagged wait list a KEDA redis-cluster trigger would name', async () => {
     const harbor = shards[0]!;
     const waitKey = `${shardQueuePrefix(prefix, 'harbor', true)}:${shardQueueName('harbor')}:wait`;
