@@ -5,7 +5,8 @@
  *
  * One image runs two roles on different ports, so the role comes from the
  * command the container was started with (PID 1's command line: ENTRYPOINT +
- * CMD, also behind `--init`), not from environment variables an .env file may
+ * CMD, also behind `--init`, or the process title the service sets from it,
+ * "memfleet shard <domain>"), not from environment variables an .env file may
  * set for both: a shard probes METRICS_PORT (default 9464), anything else
  * (coordinator, `up`) probes PORT (default 8080).
  *
@@ -17,7 +18,12 @@ const TIMEOUT_MS = 2_000;
 
 function detectRole() {
   try {
-    const argv = readFileSync('/proc/1/cmdline', 'utf8').split('\0');
+    const cmdline = readFileSync('/proc/1/cmdline', 'utf8');
+    // The services set their process title ("memfleet shard moby-dick-1", "memfleet coordinator :8080"),
+    // which replaces the command line Linux shows for them.
+    const title = cmdline.match(/^memfleet (shard|coordinator)\b/);
+    if (title) return title[1];
+    const argv = cmdline.split('\0');
     const cli = argv.findIndex((arg) => arg.endsWith('main.js'));
     return cli >= 0 ? argv[cli + 1] : undefined;
   } catch {

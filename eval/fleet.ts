@@ -19,6 +19,7 @@ export interface EvalFleet {
 
 interface QueryResponseBody {
   answer: string;
+  confidence: 'high' | 'low' | 'none';
   citations: { shard: string; source: string; line: number; endLine: number; score: number }[];
   shards: { shard: string; status: string }[];
 }
@@ -92,6 +93,7 @@ export async function startEvalFleet(repoRoot: string, contexts: string, env: No
         return {
           id: '',
           answer: body.answer,
+          confidence: body.confidence,
           citations: body.citations,
           shardsAsked: body.shards.map((s) => s.shard),
           latencyMs,

@@ -7,7 +7,7 @@
  */
 import type { DomainContext } from '../services/shard/domain/domain-context.js';
 import { LexicalEngine, type LexicalOptions } from '../services/shard/engines/lexical/lexical-engine.js';
-import { mergeReplies, type MergeOptions, type ShardReply } from '../services/coordinator/domain/merge.js';
+import { DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE, mergeReplies, type MergeOptions, type ShardReply } from '../services/coordinator/domain/merge.js';
 import { routeQuestion, type RoutingOptions } from '../services/coordinator/domain/routing/route-by-terms.js';
 import type { RoutableDomain } from '../services/coordinator/domain/routing/route-by-terms.js';
 import { EMPTY_USAGE, type ShardResult } from '../shared/queues/schemas.js';
@@ -85,10 +85,11 @@ export function engineSystem(name: string, engines: ReadonlyMap<string, LexicalE
         };
         replies.push({ outcome: { shard, status: 'ok', latencyMs: 0 }, result });
       }
-      const merged = mergeReplies(replies, { topK, ...opts.merge });
+      const merged = mergeReplies(replies, { topK, minScore: DEFAULT_MIN_SCORE, highScore: DEFAULT_HIGH_SCORE, ...opts.merge });
       return {
         id: '',
         answer: merged.answer,
+        confidence: merged.confidence,
         citations: merged.citations,
         shardsAsked: targets,
         latencyMs: performance.now() - started,

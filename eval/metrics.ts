@@ -4,8 +4,27 @@
  * system (baseline, broadcast, routed) is scored by exactly the same code.
  */
 
+import { createHash } from 'node:crypto';
+
 export const KINDS = ['lexical', 'paraphrase', 'planted', 'multi', 'unanswerable'] as const;
 export type QuestionKind = (typeof KINDS)[number];
+
+/**
+ * Which half of the set a question belongs to: `dev` is tuned on (every
+ * threshold and weight of the engine, merge and routing is chosen on it),
+ * `test` is only reported. Assigned from the id's hash (splitOf), so an
+ * author cannot move a question to the half that suits a result.
+ */
+export const SPLITS = ['dev', 'test'] as const;
+export type Split = (typeof SPLITS)[number];
+
+/** The split a question id belongs to: dev when the first byte of sha256(id) is even, else test. */
+export function splitOf(id: string): Split {
+  return (createHash('sha256').update(id).digest()[0] as number) % 2 === 0 ? 'dev' : 'test';
+}
+
+/** How sure the fleet is of its answer (the `confidence` field of the HTTP response). */
+export type Confidence = 'high' | 'low' | 'none';
 
 /** A place that answers the question; `alt` lists equally good places in the same shard. */
 export interface Expected {
@@ -18,6 +37,7 @@ export interface Expected {
 
 export interface Question {
   id: string;
+  split: Split;
   kind: QuestionKind;
   question: string;
   /** Every place an answer must cite; empty for unanswerable questions. */
@@ -41,6 +61,8 @@ export interface Observation {
   /** Shards asked (one call each). */
   shardsAsked: string[];
   latencyMs: number;
+  /** The answer's confidence; systems without one (the baseline) leave it out: `high` when they cite anything. */
+  confidence?: Confidence;
 }
 
 /** Lines of slack on each side of an expected range: a citation this close still counts. */
@@ -78,8 +100,12 @@ export interface QuestionScore {
   /** Every expected shard was among the shards asked. */
   routed: boolean;
   termMatch: boolean;
+  /** The first citation is in one of the expected shards (answerable questions only). */
+  firstShard: boolean;
   /** No citation came back. */
   abstained: boolean;
+  /** The answer's confidence was not `high` (low, or none). */
+  notHigh: boolean;
   shardCalls: number;
   latencyMs: number;
 }
@@ -96,7 +122,9 @@ export function scoreQuestion(q: Question, o: Observation): QuestionScore {
     hit3: hitAt(o.citations, q.expect, 3),
     routed: answerable && q.expect.every((e) => asked.has(e.shard)),
     termMatch: answerable && q.answerTerms.length > 0 && containsAllTerms(o.answer, q.answerTerms),
+    firstShard: answerable && o.citations[0] !== undefined && q.expect.some((e) => e.shard === o.citations[0]?.shard),
     abstained: o.citations.length === 0,
+    notHigh: (o.confidence ?? (o.citations.length > 0 ? 'high' : 'none')) !== 'high',
     shardCalls: o.shardsAsked.length,
     latencyMs: o.latencyMs,
   };
@@ -111,6 +139,12 @@ export interface Summary {
   hit3: number | null;
   routing: number | null;
   termMatch: number | null;
+  /** Share of answerable questions whose first citation is on an expected shard. */
+  firstShard: number | null;
+  /** Share of answerable questions answered with confidence low or none. */
+  answerableNotHigh: number | null;
+  /** Share of unanswerable questions answered with confidence low or none. */
+  unanswerableNotHigh: number | null;
   /** Share of answerable questions answered with no citation at all. */
   falseAbstention: number | null;
   /** Share of unanswerable questions answered with no citation (null when there are none). */
@@ -142,6 +176,9 @@ export function summarize(scores: readonly QuestionScore[]): Summary {
     hit3: share(answerable.map((s) => s.hit3)),
     routing: share(answerable.map((s) => s.routed)),
     termMatch: share(answerable.map((s) => s.termMatch)),
+    firstShard: share(answerable.map((s) => s.firstShard)),
+    answerableNotHigh: share(answerable.map((s) => s.notHigh)),
+    unanswerableNotHigh: share(unanswerable.map((s) => s.notHigh)),
     falseAbstention: share(answerable.map((s) => s.abstained)),
     abstention: share(unanswerable.map((s) => s.abstained)),
     shardCallsMean: scores.length === 0 ? 0 : scores.reduce((n, s) => n + s.shardCalls, 0) / scores.length,

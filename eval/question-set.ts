@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { DomainContext } from '../services/shard/domain/domain-context.js';
-import { KINDS, verifyQuestion, type Question } from './metrics.js';
+import { KINDS, SPLITS, splitOf, verifyQuestion, type Question } from './metrics.js';
 
 const RangeSchema = z.object({
   line: z.number().int().min(1),
@@ -16,6 +16,7 @@ const RangeSchema = z.object({
 const QuestionSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]+$/, 'expected lowercase letters, digits and dashes'),
+    split: z.enum(SPLITS),
     kind: z.enum(KINDS),
     question: z.string().min(1),
     expect: z.array(
@@ -41,6 +42,9 @@ export function loadQuestions(file: string): Question[] {
   const seen = new Set<string>();
   for (const q of questions) {
     if (seen.has(q.id)) throw new Error(`${file}: question id ${q.id} is used twice`);
+    if (q.split !== splitOf(q.id)) {
+      throw new Error(`${file}: question ${q.id} says split "${q.split}" but its id hashes to "${splitOf(q.id)}" (splits follow the id's hash; see eval/metrics.ts splitOf)`);
+    }
     seen.add(q.id);
   }
   return questions;

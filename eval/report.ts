@@ -63,26 +63,61 @@ export interface TargetCheck {
   met: boolean;
 }
 
+/** The same systems measured on each half of the question set. */
+export interface SplitReports {
+  dev: readonly SystemReport[];
+  test: readonly SystemReport[];
+}
+
+/**
+ * One row per system, each cell "dev / test": the numbers tuned on next to the
+ * held-out ones. "other words" = the paraphrase kind; abstention = no citation
+ * (confidence none); "not high" = confidence low or none.
+ */
+export function splitTable(reports: SplitReports): string {
+  const both = (get: (r: SystemReport) => number | null | undefined) => (i: number): string =>
+    `${pct(get(reports.dev[i] as SystemReport) ?? null)} / ${pct(get(reports.test[i] as SystemReport) ?? null)}`;
+  const columns: [string, (i: number) => string][] = [
+    ['hit@1 %', both((r) => r.all.hit1)],
+    ['hit@3 %', both((r) => r.all.hit3)],
+    ['hit@3 other words %', both((r) => r.byKind.paraphrase?.hit3)],
+    ['first citation on right shard %', both((r) => r.all.firstShard)],
+    ['false abstention %', both((r) => r.all.falseAbstention)],
+    ['answerable not high %', both((r) => r.all.answerableNotHigh)],
+    ['unanswerable abstained %', both((r) => r.all.abstention)],
+    ['unanswerable not high %', both((r) => r.all.unanswerableNotHigh)],
+    ['shard calls / q', (i) => `${(reports.dev[i] as SystemReport).all.shardCallsMean.toFixed(2)} / ${(reports.test[i] as SystemReport).all.shardCallsMean.toFixed(2)}`],
+  ];
+  return table(
+    ['system (dev / test)', 'questions', ...columns.map(([h]) => h)],
+    reports.dev.map((r, i) => [r.name, `${r.all.questions} / ${(reports.test[i] as SystemReport).all.questions}`, ...columns.map(([, cell]) => cell(i))]),
+  );
+}
+
+/**
+ * The issue's targets, checked on one half (the test half in the report).
+ * Abstention on unanswerable questions counts an answer that is not `high`
+ * (the caller is told not to trust it) as well as one with no citation.
+ */
 export function checkTargets(baseline: SystemReport, broadcast: SystemReport, routed: SystemReport | undefined): TargetCheck[] {
-  const diff = (a: number | null, b: number | null): number => (a ?? 0) - (b ?? 0);
+  const diff = (a: number | null | undefined, b: number | null | undefined): number => (a ?? 0) - (b ?? 0);
   const checks: TargetCheck[] = [];
   const overall = diff(broadcast.all.hit3, baseline.all.hit3);
   checks.push({ name: 'hit@3 over baseline, all answerable', value: `${(overall * 100).toFixed(1)} pts`, target: '≥ 15 pts', met: overall >= 0.15 });
-  const para = diff(broadcast.byKind.paraphrase?.hit3 ?? null, baseline.byKind.paraphrase?.hit3 ?? null);
-  checks.push({ name: 'hit@3 over baseline, paraphrase', value: `${(para * 100).toFixed(1)} pts`, target: '≥ 15 pts', met: para >= 0.15 });
+  const para = diff(broadcast.byKind.paraphrase?.hit3, baseline.byKind.paraphrase?.hit3);
+  checks.push({ name: 'hit@3 over baseline, other words (paraphrase)', value: `${(para * 100).toFixed(1)} pts`, target: '≥ 15 pts', met: para >= 0.15 });
+  const first = broadcast.all.firstShard ?? 0;
+  checks.push({ name: 'first citation on the right shard', value: `${pct(first)} %`, target: '≥ 95 %', met: first >= 0.95 });
+  const fa = broadcast.all.falseAbstention ?? 0;
+  checks.push({ name: 'false abstention on answerable', value: `${pct(fa)} %`, target: '≤ 5 %', met: fa <= 0.05 });
+  const abst = broadcast.all.unanswerableNotHigh ?? 0;
+  checks.push({ name: 'unanswerable: abstained or confidence low', value: `${pct(abst)} % (abstained ${pct(broadcast.all.abstention)} %)`, target: '≥ 60 %', met: abst >= 0.6 });
   if (routed) {
     const ratio = (routed.all.hit3 ?? 0) / Math.max(1e-9, broadcast.all.hit3 ?? 0);
     checks.push({ name: 'routed hit@3 ÷ broadcast hit@3', value: `${(ratio * 100).toFixed(1)} %`, target: '≥ 95 %', met: ratio >= 0.95 });
-    const routing = routed.all.routing ?? 0;
-    const routingRatio = routing / Math.max(1e-9, broadcast.all.hit3 ?? 0);
-    checks.push({ name: 'routed routing accuracy ÷ broadcast hit@3', value: `${(routingRatio * 100).toFixed(1)} %`, target: '≥ 95 %', met: routingRatio >= 0.95 });
     const calls = routed.all.shardCallsMean / Math.max(1e-9, broadcast.all.shardCallsMean);
     checks.push({ name: 'routed shard calls ÷ broadcast', value: `${(calls * 100).toFixed(1)} %`, target: '≤ 50 %', met: calls <= 0.5 });
   }
-  const abst = broadcast.all.abstention ?? 0;
-  checks.push({ name: 'abstention on unanswerable', value: `${pct(abst)} %`, target: '≥ 80 %', met: abst >= 0.8 });
-  const fa = broadcast.all.falseAbstention ?? 0;
-  checks.push({ name: 'false abstention on answerable', value: `${pct(fa)} %`, target: '≤ 5 %', met: fa <= 0.05 });
   return checks;
 }
 

@@ -4,10 +4,14 @@
  * every question over HTTP in broadcast and routed mode, then prints the
  * tables of docs/quality.md and one final JSON line.
  *
- *   node --import tsx eval/run.ts [--in-process] [--ablation] [--verbose] [--contexts DIR] [--questions FILE]
+ *   node --import tsx eval/run.ts [--in-process] [--split dev|test|all] [--ablation [--only NAMES]] [--verbose] [--contexts DIR] [--questions FILE]
+ *
+ * --split       ask only one half of the set (dev is what thresholds and weights are tuned on; quick runs);
+ *               the report always shows dev and test side by side when both are asked
  *
  * --in-process  the engine without a fleet (same engine, routing and merge code; no HTTP, latency not comparable)
  * --ablation    also run the engine variants of docs/quality.md in-process (each retrieval step switched off)
+ * --only A,B    with --ablation: only the variants whose name contains one of these
  * --verbose     list every answerable question a system missed at hit@3, and every unanswerable one it answered
  */
 import path from 'node:path';
@@ -16,13 +20,13 @@ import { parseArgs } from 'node:util';
 import { discoverDomains } from '../services/cli/up/discover-domains.js';
 import type { DomainContext } from '../services/shard/domain/domain-context.js';
 import { loadDomainContext } from '../services/shard/domain/load-domain.js';
-import { DEFAULT_FLOOR_RATIO, DEFAULT_MIN_SCORE } from '../services/coordinator/domain/merge.js';
+import { DEFAULT_FLOOR_RATIO, DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE } from '../services/coordinator/domain/merge.js';
 import { ABLATIONS } from './ablations.js';
 import { startEvalFleet, type EvalFleet } from './fleet.js';
 import { baselineSystem, buildEngines, engineSystem, type ScoredObservation, type System } from './in-process.js';
-import { hitAt, scoreQuestion, summarizeByKind, thresholdCurve, type Question, type QuestionScore } from './metrics.js';
+import { hitAt, scoreQuestion, SPLITS, summarizeByKind, thresholdCurve, type Question, type QuestionScore, type Split } from './metrics.js';
 import { loadQuestions, verifyQuestions } from './question-set.js';
-import { byKindTable, checkTargets, overallTable, targetsTable, type SystemReport } from './report.js';
+import { byKindTable, checkTargets, overallTable, splitTable, targetsTable, type SystemReport } from './report.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TOP_K = 5;
@@ -76,6 +80,8 @@ async function main(): Promise<void> {
       verbose: { type: 'boolean', default: false },
       contexts: { type: 'string', default: path.join(REPO_ROOT, 'demo', 'contexts') },
       questions: { type: 'string', default: path.join(REPO_ROOT, 'eval', 'questions.json') },
+      split: { type: 'string', default: 'all' },
+      only: { type: 'string' },
     },
     strict: true,
   });
@@ -83,11 +89,15 @@ async function main(): Promise<void> {
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
   const domains = await loadDomains(contexts);
-  const questions = loadQuestions(values.questions);
-  verifyQuestions(questions, domains);
+  const allQuestions = loadQuestions(values.questions);
+  verifyQuestions(allQuestions, domains);
+  if (values.split !== 'all' && !(SPLITS as readonly string[]).includes(values.split)) {
+    throw new Error(`--split must be dev, test or all, got "${values.split}"`);
+  }
+  const questions = values.split === 'all' ? allQuestions : allQuestions.filter((q) => q.split === values.split);
   const kinds = new Map<string, number>();
   for (const q of questions) kinds.set(q.kind, (kinds.get(q.kind) ?? 0) + 1);
-  say(`${questions.length} questions verified against ${contexts} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  say(`${questions.length} of ${allQuestions.length} questions (split ${values.split}) verified against ${contexts} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`);
 
   const runs: Run[] = [];
   runs.push(await runSystem(baselineSystem(domains), questions));
@@ -119,7 +129,8 @@ async function main(): Promise<void> {
 
   const ablations: Run[] = [];
   if (values.ablation) {
-    for (const variant of ABLATIONS) {
+    const wanted = values.only?.split(',').map((n) => n.trim().toLowerCase());
+    for (const variant of ABLATIONS.filter((v) => wanted === undefined || wanted.some((w) => v.name.toLowerCase().includes(w)))) {
       const variantEngines = variant.engine ? buildEngines(domains, variant.engine) : engines;
       ablations.push(await runSystem(engineSystem(variant.name, variantEngines, { mode: 'broadcast', ...variant.system }), questions));
       say(`ablation ${variant.name} done`);
@@ -128,36 +139,70 @@ async function main(): Promise<void> {
 
   const [baseline, broadcast, routed] = runs as [Run, Run, Run];
   const reports = runs.map((r) => r.report);
+  const bySplit = (run: Run, split: Split): SystemReport => {
+    const scores = run.scores.filter((_, i) => questions[i]?.split === split);
+    return { name: run.report.name, ...summarizeByKind(scores) };
+  };
+  const splitsAsked = SPLITS.filter((sp) => questions.some((q) => q.split === sp));
   const out: string[] = [];
+  if (splitsAsked.length === 2) {
+    out.push(
+      `## Dev / test (${questions.filter((q) => q.split === 'dev').length} / ${questions.filter((q) => q.split === 'test').length} questions; weights and thresholds are chosen on dev only, test is only reported)`,
+      '',
+      splitTable({ dev: runs.map((r) => bySplit(r, 'dev')), test: runs.map((r) => bySplit(r, 'test')) }),
+      '',
+    );
+  }
   out.push(`## Overall (${questions.length} questions, top ${TOP_K} citations; hit = right shard and source, lines overlapping the expected range ±2)`, '', overallTable(reports), '');
   out.push('## By kind (hit@1 / hit@3 / routing %; abstention for unanswerable)', '', byKindTable(reports), '');
-  const checks = checkTargets(baseline.report, broadcast.report, routed.report);
-  out.push('## Targets', '', targetsTable(checks), '');
+  const targetSplit: Split | undefined = splitsAsked.includes('test') ? 'test' : undefined;
+  const checks = targetSplit
+    ? checkTargets(bySplit(baseline, targetSplit), bySplit(broadcast, targetSplit), bySplit(routed, targetSplit))
+    : checkTargets(baseline.report, broadcast.report, routed.report);
+  out.push(`## Targets (${targetSplit ? 'test half' : `split ${values.split}`})`, '', targetsTable(checks), '');
 
-  const thresholds = [0, 0.1, 0.15, 0.2, 0.22, 0.24, 0.26, 0.28, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6];
-  const curve = thresholdCurve(
-    questions.map((q, i) => {
-      const o = curveRun.observations[i] as ScoredObservation;
-      return {
-        answerable: q.expect.length > 0,
-        topScore: o.citations[0]?.score ?? 0,
-        // The merge's policy: abstain below t, else keep citations down to t × DEFAULT_FLOOR_RATIO.
-        hit3: (t: number) => (o.citations[0] !== undefined && o.citations[0].score >= t ? hitAt(o.citations.filter((c) => c.score >= t * DEFAULT_FLOOR_RATIO), q.expect, 3) : false),
-      };
-    }),
-    thresholds,
-  );
+  const thresholds = [0, 0.05, 0.1, 0.15, 0.2, 0.22, 0.24, 0.26, 0.28, 0.3, 0.32, 0.35, 0.4, 0.45, 0.5, 0.6];
+  const curveFor = (split: Split) =>
+    thresholdCurve(
+      questions.flatMap((q, i) => {
+        if (q.split !== split) return [];
+        const o = curveRun.observations[i] as ScoredObservation;
+        return [
+          {
+            answerable: q.expect.length > 0,
+            topScore: o.citations[0]?.score ?? 0,
+            // The merge's policy: abstain below t, else keep citations down to t × DEFAULT_FLOOR_RATIO.
+            hit3: (t: number) => (o.citations[0] !== undefined && o.citations[0].score >= t ? hitAt(o.citations.filter((c) => c.score >= t * DEFAULT_FLOOR_RATIO), q.expect, 3) : false),
+          },
+        ];
+      }),
+      thresholds,
+    );
+  const curves = splitsAsked.map((sp) => ({ split: sp, points: curveFor(sp) }));
+  const curve = curves[0]?.points ?? [];
   out.push(
-    `## Abstention threshold (MIN_SCORE; in force: ${DEFAULT_MIN_SCORE})`,
+    `## Best citation score as a threshold (no citation below MIN_SCORE ${DEFAULT_MIN_SCORE}; confidence high from HIGH_SCORE ${DEFAULT_HIGH_SCORE}); share of questions whose best score is below it`,
     '',
-    '| MIN_SCORE | abstention % | false abstention % | hit@3 % |',
-    '| ---: | ---: | ---: | ---: |',
-    ...curve.map((p) => `| ${p.threshold} | ${(p.abstention * 100).toFixed(1)} | ${(p.falseAbstention * 100).toFixed(1)} | ${(p.hit3 * 100).toFixed(1)} |`),
+    `| threshold | ${curves.map((c) => `${c.split} unanswerable below % | ${c.split} answerable below % | ${c.split} hit@3 if abstaining below %`).join(' | ')} |`,
+    `| ---: | ${curves.map(() => '---: | ---: | ---:').join(' | ')} |`,
+    ...thresholds.map(
+      (t, i) =>
+        `| ${t} | ${curves
+          .map((c) => {
+            const p = c.points[i];
+            return p === undefined ? '– | – | –' : `${(p.abstention * 100).toFixed(1)} | ${(p.falseAbstention * 100).toFixed(1)} | ${(p.hit3 * 100).toFixed(1)}`;
+          })
+          .join(' | ')} |`,
+    ),
     '',
   );
   if (ablations.length > 0) {
     const reference = [curveRun.report, ...ablations.map((a) => a.report)];
     out.push('## Ablation (in-process, broadcast, no MIN_SCORE: the default engine, then one step changed)', '', overallTable(reference), '');
+    const ablationRuns = [curveRun, ...ablations];
+    if (splitsAsked.length === 2) {
+      out.push('### Ablation, dev / test (choose on dev)', '', splitTable({ dev: ablationRuns.map((r) => bySplit(r, 'dev')), test: ablationRuns.map((r) => bySplit(r, 'test')) }), '');
+    }
     out.push(byKindTable(reference), '');
   }
   if (values.verbose) {
@@ -171,6 +216,8 @@ async function main(): Promise<void> {
       ablations: Object.fromEntries(ablations.map((r) => [r.report.name, r.report.all])),
       targets: checks,
       abstentionCurve: curve,
+      bySplit: Object.fromEntries(splitsAsked.map((sp) => [sp, Object.fromEntries(runs.map((r) => [r.report.name, bySplit(r, sp).all]))])),
+      curves,
     })}\n`,
   );
 }

@@ -5,7 +5,7 @@ import { envField, parseEnv, type Env } from '../../shared/config/env.js';
 import { ConfigError } from '../../shared/config/errors.js';
 import { parseAllowedHosts, type AllowedHosts } from './http/allowed-hosts.js';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
-import { DEFAULT_MIN_SCORE } from './domain/merge.js';
+import { DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE } from './domain/merge.js';
 import { DEFAULT_MAX_SOURCE_BYTES, MAX_SOURCE_BYTES_LIMIT } from '../../shared/memory/record.js';
 import { parseSynthesisConfig, type SynthesisConfig } from './domain/synthesis/synthesis-config.js';
 import { DEFAULT_EVENTS_MAX_LEN, DEFAULT_KEEP_COMPLETED_JOBS, queueRetention, type QueueRetention } from '../../shared/queues/queue-retention.js';
@@ -28,6 +28,7 @@ const COORDINATOR_VARS = [
   'MAX_BODY_BYTES',
   'HEARTBEAT_TTL_MS',
   'MIN_SCORE',
+  'HIGH_SCORE',
   'QUEUE_DASHBOARD',
   'RATE_LIMIT_PER_MIN',
   'ALLOWED_HOSTS',
@@ -40,6 +41,22 @@ const COORDINATOR_VARS = [
   'KEEP_COMPLETED_JOBS',
 ] as const;
 
+/** A citation-score threshold (0–1) from the environment. */
+function scoreField(fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+        ctx.addIssue({ code: 'custom', message: `expected a number between 0 and 1 (a citation score), got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
 const CoordinatorSchema = z.object({
   PORT: envField.int(8080, 0, 65_535),
   HOST: envField.str('127.0.0.1'),
@@ -50,18 +67,8 @@ const CoordinatorSchema = z.object({
   DEFAULT_TOP_K: envField.int(5, 1, 50),
   MAX_BODY_BYTES: envField.int(65_536, 1_024, 10_485_760),
   HEARTBEAT_TTL_MS: envField.int(6_000, 300, 300_000),
-  MIN_SCORE: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined) return DEFAULT_MIN_SCORE;
-      const n = Number(v);
-      if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
-        ctx.addIssue({ code: 'custom', message: `expected a number between 0 and 1 (a citation score), got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    }),
+  MIN_SCORE: scoreField(DEFAULT_MIN_SCORE),
+  HIGH_SCORE: scoreField(DEFAULT_HIGH_SCORE),
   QUEUE_DASHBOARD: z
     .enum(['readonly', 'readwrite', 'off'], { error: 'expected "readonly" (default), "readwrite" or "off"' })
     .optional()
@@ -108,8 +115,10 @@ export interface CoordinatorConfig extends CommonConfig {
   defaultTopK: number;
   maxBodyBytes: number;
   heartbeatTtlMs: number;
-  /** Citations scoring below this are dropped; none left means "nothing found" (calibrated in docs/quality.md). */
+  /** When no citation scores this much the answer is "nothing found", confidence none (calibrated in docs/quality.md). */
   minScore: number;
+  /** Answers and citations scoring at least this are confidence `high`, the others `low` (calibrated in docs/quality.md). */
+  highScore: number;
   /** bull-board at /admin/queues: read-only by default; see docs/interfaces.md. */
   queueDashboard: 'readonly' | 'readwrite' | 'off';
   /** Queries per minute one client address may send to /v1/query; 0 = no limit. See docs/reliability.md. */
@@ -151,6 +160,9 @@ export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
       `STALE_JOB_SEC (${raw.STALE_JOB_SEC}) is shorter than MAX_QUERY_TIMEOUT_MS (${raw.MAX_QUERY_TIMEOUT_MS} ms): jobs still awaited would be removed; raise STALE_JOB_SEC or set it to 0 to never sweep.`,
     );
   }
+  if (raw.HIGH_SCORE < raw.MIN_SCORE) {
+    throw new ConfigError(`HIGH_SCORE (${raw.HIGH_SCORE}) is below MIN_SCORE (${raw.MIN_SCORE}): an answer cannot be high confidence and "nothing found" at once; raise HIGH_SCORE or lower MIN_SCORE.`);
+  }
   return {
     ...common,
     port: raw.PORT,
@@ -163,6 +175,7 @@ export function parseCoordinatorConfig(env: Env): CoordinatorConfig {
     maxBodyBytes: raw.MAX_BODY_BYTES,
     heartbeatTtlMs: raw.HEARTBEAT_TTL_MS,
     minScore: raw.MIN_SCORE,
+    highScore: raw.HIGH_SCORE,
     queueDashboard: raw.QUEUE_DASHBOARD,
     rateLimitPerMin: raw.RATE_LIMIT_PER_MIN,
     allowedHosts: raw.ALLOWED_HOSTS,

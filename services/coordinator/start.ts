@@ -75,6 +75,7 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
   sweeper.start();
   const service = new QueryService(directory, dispatcher, store, metrics, logger, synthesisPolicy(config.synthesis, metrics, logger), {
     minScore: config.minScore,
+    highScore: config.highScore,
     manifests: new ManifestCache(heartbeats),
   });
 

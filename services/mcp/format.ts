@@ -37,12 +37,19 @@ export function parseSourceUri(uri: URL): ParsedSourceUri {
   return { shard: uri.hostname, source, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
 }
 
+/** What an agent is told about each confidence level. */
+const CONFIDENCE_TEXT = {
+  high: 'Confidence: high (the cited passages match the question well).',
+  low: 'Confidence: low (the closest passages in memory, but they only partly match the question; read them before relying on the answer, or search on with other words).',
+  none: 'Confidence: none (no domain holds real evidence for this question).',
+} as const;
+
 export function renderAnswerText(res: QueryResponse): string {
-  const out = [res.answer];
+  const out = [CONFIDENCE_TEXT[res.confidence], '', res.answer];
   if (res.citations.length > 0) {
     out.push('', 'Citations (best first):');
     res.citations.forEach((c, i) => {
-      out.push(`[${i + 1}] ${cite(c)} (score ${c.score.toFixed(2)}) ${sourceUri(c.shard, c.source, c.line, c.endLine)}`);
+      out.push(`[${i + 1}] ${cite(c)} (score ${c.score.toFixed(2)}, confidence ${c.confidence}) ${sourceUri(c.shard, c.source, c.line, c.endLine)}`);
       for (const line of c.text.split('\n')) out.push(`    ${line}`);
     });
   }

@@ -11,7 +11,7 @@ import { MAX_QUESTION_CHARS } from '../../shared/queues/schemas.js';
 import { DOMAIN_PATTERN } from '../../shared/queues/names.js';
 import { cite } from '../../shared/api/citation.js';
 import type { CoordinatorClient } from '../../shared/api/client.js';
-import { QUERY_MODES, ShardStatusSchema, topKField } from '../../shared/api/query.js';
+import { ConfidenceSchema, QUERY_MODES, ShardStatusSchema, topKField } from '../../shared/api/query.js';
 import { ShardRowSchema } from '../../shared/api/shards.js';
 import { MAX_TTL_SEC, SourceLinesSchema } from '../../shared/api/sources.js';
 import { parseSourceUri, renderAnswerText, renderLinesText, renderShardsText, sourceUri } from './format.js';
@@ -36,6 +36,7 @@ const CitationOut = z.object({
   endLine: z.number().int(),
   text: z.string(),
   score: z.number(),
+  confidence: z.enum(['high', 'low']).describe('high: matches the question well; low: a weak match, check it'),
   uri: z.string().describe('memfleet:// resource with exactly the cited lines'),
 });
 
@@ -61,7 +62,7 @@ export function createMcpServer(api: CoordinatorClient, version = '0.1.0'): McpS
     {
       title: 'Ask memfleet',
       description:
-        "Ask the fleet's memory a question. Returns the merged answer and its citations (shard/source:line, best first, scores in [0,1]); found=false when nothing in memory answers.",
+        "Ask the fleet's memory a question. Returns the merged answer and its citations (shard/source:line, best first, scores in [0,1]) with a confidence: high (the passages match well), low (the closest passages in memory, but a weak match: read them before relying on them, or ask again in other words), none (found=false: nothing in memory answers).",
       inputSchema: {
         question: z.string().min(1).max(MAX_QUESTION_CHARS).describe('the question, in plain words'),
         shards: z.array(shardName).max(64).optional().describe('ask only these shards (default: every live shard)'),
@@ -71,6 +72,7 @@ export function createMcpServer(api: CoordinatorClient, version = '0.1.0'): McpS
       outputSchema: {
         queryId: z.string(),
         found: z.boolean(),
+        confidence: ConfidenceSchema,
         answer: z.string(),
         citations: z.array(CitationOut),
         shards: z.array(ShardOutcomeOut),
@@ -86,6 +88,7 @@ export function createMcpServer(api: CoordinatorClient, version = '0.1.0'): McpS
           structuredContent: {
             queryId: res.id,
             found: res.citations.length > 0,
+            confidence: res.confidence,
             answer: res.answer,
             citations: res.citations.map((c) => ({
               ref: cite(c),
@@ -95,6 +98,7 @@ export function createMcpServer(api: CoordinatorClient, version = '0.1.0'): McpS
               endLine: c.endLine,
               text: c.text,
               score: c.score,
+              confidence: c.confidence,
               uri: sourceUri(c.shard, c.source, c.line, c.endLine),
             })),
             shards: res.shards.map((s) => ({ shard: s.shard, status: s.status, latencyMs: s.latencyMs, ...(s.error ? { error: s.error } : {}) })),

@@ -49,6 +49,15 @@ export type QueryBody = z.input<ReturnType<typeof queryBodySchema>>;
 export const ShardStatusSchema = z.enum(['ok', 'timeout', 'error']);
 export type ShardStatus = z.infer<typeof ShardStatusSchema>;
 
+/**
+ * How far the fleet trusts an answer or a citation: `high` (the passage
+ * matches the question well), `low` (weak evidence: the closest there is, but
+ * check it), `none` (nothing found; answers only). Thresholds: MIN_SCORE and
+ * HIGH_SCORE on the coordinator (docs/quality.md).
+ */
+export const ConfidenceSchema = z.enum(['high', 'low', 'none']);
+export type Confidence = z.infer<typeof ConfidenceSchema>;
+
 export const MergedCitationSchema = z.object({
   shard: z.string(),
   source: z.string(),
@@ -56,6 +65,8 @@ export const MergedCitationSchema = z.object({
   endLine: z.number().int(),
   text: z.string(),
   score: z.number(),
+  /** `high` from HIGH_SCORE, else `low`. */
+  confidence: z.enum(['high', 'low']),
 });
 export type MergedCitation = z.infer<typeof MergedCitationSchema>;
 
@@ -82,6 +93,8 @@ export type SynthesisInfo = z.infer<typeof SynthesisInfoSchema>;
 export const QueryResponseSchema = z.object({
   id: z.string(),
   answer: z.string(),
+  /** The best citation's confidence; `none` when nothing was found. */
+  confidence: ConfidenceSchema,
   citations: z.array(MergedCitationSchema),
   shards: z.array(ShardOutcomeSchema),
   latencyMs: z.number(),

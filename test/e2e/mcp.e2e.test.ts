@@ -99,8 +99,16 @@ describe('memfleet mcp (stdio) against a live fleet', () => {
     const text = textOf(result);
     assert.match(text, /Ilse Varga/);
     assert.match(text, /harbor\/ships\.txt:\d+/);
-    const s = result.structuredContent as { found: boolean; citations: { ref: string; shard: string; source: string; line: number; endLine: number; uri: string }[]; shards: { status: string }[] };
+    const s = result.structuredContent as {
+      found: boolean;
+      confidence: string;
+      citations: { ref: string; shard: string; source: string; line: number; endLine: number; uri: string; confidence: string }[];
+      shards: { status: string }[];
+    };
     assert.equal(s.found, true);
+    assert.equal(s.confidence, 'high');
+    assert.match(text, /^Confidence: high/);
+    assert.equal(s.citations[0]?.confidence, 'high');
     const top = s.citations[0];
     assert.ok(top);
     assert.equal(top.shard, 'harbor');
@@ -114,6 +122,7 @@ describe('memfleet mcp (stdio) against a live fleet', () => {
     const result = await client.callTool({ name: 'ask_memory', arguments: { question: 'xylophone quasar zeppelin', shards: ['kitchen'] } });
     assert.notEqual(result.isError, true);
     assert.equal((result.structuredContent as { found: boolean }).found, false);
+    assert.equal((result.structuredContent as { confidence: string }).confidence, 'none');
     assert.match(textOf(result), /Nothing in memory answers/);
   });
 

@@ -92,13 +92,13 @@ export async function startShardProcess(domain: string, env: NodeJS.ProcessEnv, 
 }
 
 /** Waits until the coordinator counts at least `replicas` live replicas of each domain. */
-export async function waitForShards(url: string, want: Record<string, number>, token?: string): Promise<void> {
+export async function waitForShards(url: string, want: Record<string, number>, token?: string, timeoutMs = 30_000): Promise<void> {
   await waitFor(`shards ${JSON.stringify(want)}`, async () => {
     const res = await fetch(`${url}/v1/shards`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
     if (!res.ok) return false;
     const rows = (await res.json()) as { shard: string; replicas: number }[];
     return Object.entries(want).every(([shard, n]) => (rows.find((r) => r.shard === shard)?.replicas ?? 0) >= n);
-  }, 30_000);
+  }, timeoutMs);
 }
 
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, proc?: ServiceProcess): Promise<void> {

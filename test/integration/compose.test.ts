@@ -143,7 +143,8 @@ describe('docker-compose.yml', () => {
       assert.ok(builtFromOurDockerfile(shard), `${name} should run the memfleet image`);
       assert.deepEqual(shard.command, ['shard']);
       assert.equal(shard.environment?.SHARD_DOMAIN, domain);
-      assert.equal(shard.environment?.CONTEXTS_DIR, '/app/demo/contexts');
+      assert.equal(shard.environment?.CONTEXTS_DIR, '/app/contexts');
+      assert.deepEqual(shard.volumes, ['${CONTEXTS_HOST_DIR:-demo-contexts}:/app/contexts:ro'], `${name} mounts its contexts read-only`);
       assert.equal(shard.environment?.HOST, '0.0.0.0');
       assert.equal(String(shard.environment?.METRICS_PORT), '9464');
       assert.equal(shard.depends_on?.redis?.condition, 'service_healthy');
@@ -151,14 +152,24 @@ describe('docker-compose.yml', () => {
     assert.match(read('docker-compose.yml'), /^x-shard: &shard$/m, 'shards share one definition (x-shard anchor)');
   });
 
-  test('When the coordinator starts, then it listens on 0.0.0.0:8080, publishes 8080 and waits for a healthy Redis', () => {
+  test('When the coordinator starts, then it listens on 0.0.0.0:8080, publishes it on the .env port (default 8080) and waits for a healthy Redis', () => {
     const coordinator = services.coordinator as Service;
     assert.ok(builtFromOurDockerfile(coordinator));
     assert.deepEqual(coordinator.command, ['coordinator']);
     assert.equal(coordinator.environment?.HOST, '0.0.0.0');
     assert.equal(String(coordinator.environment?.PORT), '8080');
-    assert.ok((coordinator.ports ?? []).some((p) => /(^|:)8080:8080$/.test(String(p))), `ports: ${JSON.stringify(coordinator.ports)}`);
+    assert.deepEqual(coordinator.ports, ['127.0.0.1:${MEMFLEET_HTTP_PORT:-8080}:8080']);
     assert.equal(coordinator.depends_on?.redis?.condition, 'service_healthy');
+  });
+
+  test('When .env sets MEMFLEET_HTTP_PORT, PROMETHEUS_PORT or GRAFANA_PORT, then the host ports follow (on 127.0.0.1), and .env.example documents them', () => {
+    assert.deepEqual((services.prometheus as Service).ports, ['127.0.0.1:${PROMETHEUS_PORT:-9090}:9090']);
+    assert.deepEqual((services.grafana as Service).ports, ['127.0.0.1:${GRAFANA_PORT:-3000}:3000']);
+    const example = read('.env.example');
+    for (const [name, port] of [['MEMFLEET_HTTP_PORT', 8080], ['PROMETHEUS_PORT', 9090], ['GRAFANA_PORT', 3000], ['CONTEXTS_HOST_DIR', undefined]] as const) {
+      assert.match(example, new RegExp(`^# ${name}=${port ?? ''}`, 'm'), `.env.example documents ${name}`);
+    }
+    assert.ok(compose.volumes && 'demo-contexts' in compose.volumes, 'demo-contexts is a named volume (filled from the image)');
   });
 
   test('When secrets are needed, then they come from a required .env file, never from the compose file', () => {
@@ -202,6 +213,59 @@ describe('docker-compose.yml', () => {
         .replace(/^GRAFANA_ADMIN_PASSWORD=$/m, 'GRAFANA_ADMIN_PASSWORD=test-password');
       writeFileSync(join(dir, '.env'), env);
       await run(composeCli.bin, [...composeCli.args, '-f', join(dir, 'docker-compose.yml'), 'config', '-q'], { cwd: dir, timeout: 60_000 });
+      type Resolved = { services: Record<string, { ports?: { published: string; target: number }[]; volumes?: { type: string; source: string; target: string; read_only?: boolean }[] }> };
+      const defaults = JSON.parse((await run(composeCli.bin, [...composeCli.args, '-f', join(dir, 'docker-compose.yml'), 'config', '--format', 'json'], { cwd: dir, timeout: 60_000 })).stdout) as Resolved;
+      assert.deepEqual(defaults.services.coordinator?.ports?.map((p) => `${p.published}:${p.target}`), ['8080:8080']);
+      for (const { name } of shardServices) {
+        const mount = defaults.services[name]?.volumes?.find((v) => v.target === '/app/contexts');
+        assert.deepEqual([mount?.type, mount?.source, mount?.read_only], ['volume', 'demo-contexts', true], `${name} mounts the demo volume by default`);
+      }
+      // With the .env settings, the ports move and every shard mounts the user's folder instead of the demo volume.
+      writeFileSync(join(dir, '.env'), `${env}\nMEMFLEET_HTTP_PORT=18080\nPROMETHEUS_PORT=19090\nGRAFANA_PORT=13000\nCONTEXTS_HOST_DIR=/srv/notes\n`);
+      const { stdout } = await run(composeCli.bin, [...composeCli.args, '-f', join(dir, 'docker-compose.yml'), 'config', '--format', 'json'], { cwd: dir, timeout: 60_000 });
+      const resolved = JSON.parse(stdout) as Resolved;
+      const published = (name: string) => resolved.services[name]?.ports?.map((p) => `${p.published}:${p.target}`);
+      assert.deepEqual(published('coordinator'), ['18080:8080']);
+      assert.deepEqual(published('prometheus'), ['19090:9090']);
+      assert.deepEqual(published('grafana'), ['13000:3000']);
+      for (const { name } of shardServices) {
+        const mount = resolved.services[name]?.volumes?.find((v) => v.target === '/app/contexts');
+        assert.deepEqual([mount?.type, mount?.source, mount?.read_only], ['bind', '/srv/notes', true], `${name} mounts CONTEXTS_HOST_DIR`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('docs/operations.md "Your own contexts"', () => {
+  test('When the documented override and CONTEXTS_HOST_DIR are used, then only the user\'s shard services run, each mounting the folder', async (t) => {
+    const composeCli = await findCompose();
+    if (!composeCli) {
+      t.skip('no Docker Compose v2.24+ installed');
+      return;
+    }
+    const block = read('docs/operations.md').match(/```yaml\n(# docker-compose\.override\.yml[\s\S]*?)```/)?.[1];
+    assert.ok(block, 'docs/operations.md shows a docker-compose.override.yml block');
+    const dir = mkdtempSync(join(tmpdir(), 'memfleet-compose-own-'));
+    try {
+      writeFileSync(join(dir, 'docker-compose.yml'), read('docker-compose.yml'));
+      writeFileSync(join(dir, 'docker-compose.override.yml'), block);
+      writeFileSync(join(dir, '.env'), `MEMFLEET_HMAC_KEYS=q1:${'a'.repeat(64)}\nMEMFLEET_SHARD_HMAC_KEYS=r1:${'b'.repeat(64)}\nGRAFANA_ADMIN_PASSWORD=x\nCONTEXTS_HOST_DIR=/srv/notes\n`);
+      const compose = (args: string[]) => run(composeCli.bin, [...composeCli.args, ...args], { cwd: dir, timeout: 60_000 });
+      const active = (await compose(['config', '--services'])).stdout.split('\n').filter(Boolean).sort();
+      assert.deepEqual(active, ['coordinator', 'grafana', 'prometheus', 'redis', 'shard-architecture', 'shard-runbooks']);
+      const resolved = JSON.parse((await compose(['config', '--format', 'json'])).stdout) as {
+        services: Record<string, { command?: string[]; environment?: Record<string, string>; volumes?: { type: string; source: string; target: string; read_only?: boolean }[] }>;
+      };
+      for (const domain of ['architecture', 'runbooks']) {
+        const shard = resolved.services[`shard-${domain}`];
+        assert.deepEqual(shard?.command, ['shard']);
+        assert.equal(shard?.environment?.SHARD_DOMAIN, domain);
+        assert.equal(shard?.environment?.CONTEXTS_DIR, '/app/contexts');
+        const mount = shard?.volumes?.find((v) => v.target === '/app/contexts');
+        assert.deepEqual([mount?.type, mount?.source, mount?.read_only], ['bind', '/srv/notes', true]);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -221,11 +285,14 @@ describe('deploy/Dockerfile', () => {
 
     const runtime = stages.at(-1)!;
     const runtimeText = runtime.lines.join('\n');
-    assert.match(runtime.from, /node:20|NODE_IMAGE/);
+    assert.match(runtime.from, /NODE_IMAGE/);
+    assert.match(dockerfile, /^ARG NODE_IMAGE=node:26-bookworm-slim$/m, 'the image runs Node.js 26, the active LTS line');
+    assert.doesNotMatch(dockerfile, /^#\s*syntax=/m, 'a # syntax= line makes BuildKit fetch a frontend image: no offline builds');
     assert.doesNotMatch(runtimeText, /npm ci(?! --omit=dev)/, 'the runtime stage installs no dev dependencies');
     assert.match(dockerfile, /npm ci --omit=dev/);
     assert.match(runtimeText, /COPY --from=build \/app\/dist/);
-    assert.match(runtimeText, /COPY --from=build \/app\/demo\/contexts/);
+    assert.match(runtimeText, /COPY --from=build \/app\/demo\/contexts \.\/contexts/);
+    assert.match(runtimeText, /CONTEXTS_DIR=\/app\/contexts/);
     const users = runtime.lines.filter((l) => /^USER\s/i.test(l));
     assert.ok(users.length > 0, 'runtime stage sets USER');
     assert.doesNotMatch(users.at(-1) as string, /^USER\s+(root|0)(\s|:|$)/i);

@@ -255,3 +255,16 @@ describe('config: API token', () => {
     assert.equal(parseCoordinatorConfig({ ...KEYS, MEMFLEET_API_TOKEN: '0123456789abcdef' }).apiToken, '0123456789abcdef');
   });
 });
+
+describe('coordinator config: answer confidence thresholds', () => {
+  test('When MIN_SCORE and HIGH_SCORE are unset, then the dev-half defaults apply (0.15 nothing found, 0.32 high)', () => {
+    const config = parseCoordinatorConfig(KEYS);
+    assert.equal(config.minScore, 0.15);
+    assert.equal(config.highScore, 0.32);
+  });
+
+  test('When HIGH_SCORE is below MIN_SCORE or outside 0-1, then a ConfigError names it and says what to do', () => {
+    configError(() => parseCoordinatorConfig({ ...KEYS, MIN_SCORE: '0.4', HIGH_SCORE: '0.3' }), ['HIGH_SCORE (0.3) is below MIN_SCORE (0.4)', 'raise HIGH_SCORE']);
+    configError(() => parseCoordinatorConfig({ ...KEYS, HIGH_SCORE: '1.5' }), ['HIGH_SCORE', 'between 0 and 1']);
+  });
+});

@@ -6,6 +6,7 @@ import {
   hitAt,
   percentile,
   scoreQuestion,
+  splitOf,
   summarize,
   thresholdCurve,
   verifyQuestion,
@@ -17,7 +18,7 @@ const fact: Expected = { shard: 'sea', source: 'ships.txt', line: 10, endLine: 1
 const cite = (shard: string, source: string, line: number, endLine = line) => ({ shard, source, line, endLine });
 
 function question(over: Partial<Question> = {}): Question {
-  return { id: 'q', kind: 'lexical', question: 'Who?', expect: [fact], answerTerms: ['Orville'], ...over };
+  return { id: 'q', split: 'dev', kind: 'lexical', question: 'Who?', expect: [fact], answerTerms: ['Orville'], ...over };
 }
 
 describe('eval metrics: matching a citation', () => {
@@ -126,5 +127,22 @@ describe('eval metrics: verifying expected lines', () => {
   test('When an unanswerable question expects a place, or a multi question names one shard, then that is a problem', () => {
     assert.match(verifyQuestion(question({ kind: 'unanswerable' }), read).join('\n'), /must expect nothing/);
     assert.match(verifyQuestion(question({ kind: 'multi' }), read).join('\n'), /two shards/);
+  });
+});
+
+describe('eval question set: dev and test halves', () => {
+  test('When a question id is hashed, then its split is fixed by the id alone and both halves occur', () => {
+    assert.equal(splitOf('md1-lex-rokovoko'), splitOf('md1-lex-rokovoko'));
+    const splits = new Set(Array.from({ length: 40 }, (_, i) => splitOf(`q-${i}`)));
+    assert.deepEqual([...splits].sort(), ['dev', 'test']);
+  });
+
+  test('When an answer has no confidence field (the baseline), then citations count as high and none as abstaining', () => {
+    const s = scoreQuestion(question(), { id: 'q', answer: 'x', citations: [cite('sea', 'ships.txt', 10)], shardsAsked: ['sea'], latencyMs: 1 });
+    assert.equal(s.notHigh, false);
+    assert.equal(s.firstShard, true);
+    const low = scoreQuestion(question(), { id: 'q', answer: 'x', confidence: 'low', citations: [cite('law', 'ships.txt', 10)], shardsAsked: ['sea', 'law'], latencyMs: 1 });
+    assert.equal(low.notHigh, true);
+    assert.equal(low.firstShard, false);
   });
 });

@@ -82,9 +82,9 @@ describe('mergeReplies: citation order', () => {
     assert.deepEqual(keys(merged), ['law/a.md:1', 'sea/b.md:1']);
   });
 
-  test('When a citation is merged, then it carries its shard, source, lines, text and score', () => {
+  test('When a citation is merged, then it carries its shard, source, lines, text, score and confidence', () => {
     const merged = mergeReplies([ok('sea', 'Sea.', [{ source: 'ships/b.txt', line: 7, endLine: 8, text: 'l7\nl8', score: 0.8 }])], { topK: 5 });
-    assert.deepEqual(merged.citations, [{ shard: 'sea', source: 'ships/b.txt', line: 7, endLine: 8, text: 'l7\nl8', score: 0.8 }]);
+    assert.deepEqual(merged.citations, [{ shard: 'sea', source: 'ships/b.txt', line: 7, endLine: 8, text: 'l7\nl8', score: 0.8, confidence: 'high' }]);
   });
 
   test('When minScore is set, then citations scoring below its floor are dropped as noise', () => {

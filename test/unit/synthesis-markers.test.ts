@@ -6,8 +6,8 @@ import { NOT_ANSWERED, resolveMarkers } from '../../services/coordinator/domain/
 import { buildSynthesisMessage, PASSAGE_CHARS } from '../../services/coordinator/domain/synthesis/synthesis-prompt.js';
 
 const CITATIONS: MergedCitation[] = [
-  { shard: 'harbor', source: 'ships.txt', line: 7, endLine: 8, text: 'Her captain, Ilse Varga.', score: 1 },
-  { shard: 'kitchen', source: 'recipes.md', line: 3, endLine: 3, text: 'Plum jam.', score: 0.5 },
+  { shard: 'harbor', source: 'ships.txt', line: 7, endLine: 8, text: 'Her captain, Ilse Varga.', score: 1, confidence: 'high' },
+  { shard: 'kitchen', source: 'recipes.md', line: 3, endLine: 3, text: 'Plum jam.', score: 0.5, confidence: 'high' },
 ];
 
 describe('synthesis markers', () => {

@@ -30,13 +30,19 @@ function fail(err: unknown): never {
   process.exit(EXIT.error);
 }
 
+/** Shown above an answer whose confidence is low: the best evidence there is, but weak. */
+export const LOW_CONFIDENCE_NOTE = 'Weak match (confidence low): these are the closest passages in memory, but they only partly match the question. Check them before relying on the answer.';
+
 /** Plain text unless the caller passes colours (coloursFor(stdout)). */
 export function renderAnswer(res: QueryResponse, c: Colors = PLAIN): string {
-  const out: string[] = [res.citations.length > 0 ? res.answer : c.yellow(res.answer), ''];
+  const out: string[] = [];
+  if (res.confidence === 'low') out.push(c.yellow(LOW_CONFIDENCE_NOTE), '');
+  out.push(res.citations.length > 0 ? res.answer : c.yellow(res.answer), '');
   if (res.citations.length > 0) {
+    out.push(`${c.bold('Confidence:')} ${res.confidence === 'high' ? c.green('high') : c.yellow(res.confidence)}`, '');
     out.push(c.bold('Citations:'));
     res.citations.forEach((cit, i) => {
-      out.push(`  [${i + 1}] ${c.cyan(cite(cit))}  ${c.dim(`(score ${cit.score.toFixed(2)})`)}`);
+      out.push(`  [${i + 1}] ${c.cyan(cite(cit))}  ${c.dim(`(score ${cit.score.toFixed(2)}, confidence ${cit.confidence})`)}`);
       for (const line of cit.text.split('\n')) out.push(c.dim(`      ${line}`));
     });
     out.push('');
@@ -87,15 +93,20 @@ shard did. --json prints the API response instead (see docs/api.md). While waiti
 line is drawn on stderr when it is a terminal; colours only when stdout is a terminal (NO_COLOR
 turns them off, FORCE_COLOR on).
 
+Every answer carries a confidence: high (the passages match the question well), low (the
+closest passages in memory, but a weak match: check them), none (nothing found). The first line
+says so when it is low; each citation shows its own.
+
 Exit codes:
-  0  answered: at least one citation
-  2  nothing in memory answers the question (no citation)
+  0  answered: at least one citation (confidence high or low; --json shows which)
+  2  nothing in memory answers the question (no citation, confidence none)
   1  error: bad arguments, coordinator unreachable, or the API refused the query
 
 Examples:
-  memfleet ask "Who is the captain of the schooner Albatross?"
-  memfleet ask --shards harbor,kitchen -k 3 "plum jam"
-  memfleet ask --json "axis of evil" | jq '.citations[0]'`;
+  memfleet ask "Who did Ishmael have to share a bed with at the inn?"
+  memfleet ask --shards sotu-modern -k 3 "What did Bush call the axis of evil?"
+  memfleet ask --json "Queequeg was a native of which island?" | jq '.confidence, .citations[0]'
+(the examples are answered by the demo fleet, npm start)`;
 
 const STATUS_HELP = `
 Columns: SHARD (domain), STATUS (up: a live replica; down: seen recently, none live now),

@@ -201,9 +201,16 @@ async function ask() {
 
 function render(res) {
   const ok = res.shards.filter((s) => s.status === 'ok').length;
-  els.statusLine.className = res.citations.length ? 'status-line ok' : 'status-line empty';
-  els.statusLine.textContent = `${res.citations.length ? `${res.citations.length} citation${res.citations.length === 1 ? '' : 's'}` : 'Nothing found'} · ${ok}/${res.shards.length} shards answered · ${ms(res.latencyMs)}`;
-  els.answer.replaceChildren(el('p', { text: res.answer }));
+  // Older coordinators sent no confidence: any citation then counts as high.
+  const confidence = res.confidence || (res.citations.length ? 'high' : 'none');
+  els.statusLine.className = confidence === 'high' ? 'status-line ok' : confidence === 'low' ? 'status-line weak' : 'status-line empty';
+  els.statusLine.textContent = `${res.citations.length ? `${res.citations.length} citation${res.citations.length === 1 ? '' : 's'}` : 'Nothing found'} · confidence ${confidence} · ${ok}/${res.shards.length} shards answered · ${ms(res.latencyMs)}`;
+  els.answer.replaceChildren(
+    ...(confidence === 'low'
+      ? [el('p', { class: 'confidence-note', text: 'Weak match: these are the closest passages in memory, but they only partly match the question. Check them before relying on the answer.' })]
+      : []),
+    el('p', { text: res.answer }),
+  );
 
   els.citations.replaceChildren(...res.citations.map((c, i) => citationItem(c, i)));
   els.citationsBlock.hidden = res.citations.length === 0;
@@ -231,6 +238,7 @@ function citationItem(c, i) {
       el('span', { class: 'badge', text: c.shard }),
       el('code', { class: 'cite-ref', text: `${c.source}:${c.line}${c.endLine > c.line ? `-${c.endLine}` : ''}` }),
       el('span', { class: 'score', text: `score ${c.score.toFixed(2)}` }),
+      el('span', { class: `confidence ${c.confidence || 'high'}`, text: `confidence ${c.confidence || 'high'}` }),
     ),
     el('blockquote', { class: 'cite-text', text: c.text }),
     toggle,

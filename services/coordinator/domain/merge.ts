@@ -4,7 +4,7 @@
  */
 import { EMPTY_USAGE, type ShardResult, type Usage } from '../../../shared/queues/schemas.js';
 import { cite } from '../../../shared/api/citation.js';
-import type { MergedCitation, ShardOutcome } from '../../../shared/api/query.js';
+import type { Confidence, MergedCitation, ShardOutcome } from '../../../shared/api/query.js';
 
 export interface ShardReply {
   outcome: ShardOutcome;
@@ -18,8 +18,19 @@ export interface MergeOptions {
    * least this fraction of the overall best (scores are comparable across shards).
    */
   answerRatio?: number;
-  /** When no citation reaches this, the merge abstains (no citations, NOTHING_FOUND); see floorRatio for the others. */
+  /**
+   * When no citation reaches this, no domain has real evidence: the merge
+   * abstains (no citations, NOTHING_FOUND, confidence `none`); see floorRatio
+   * for the others.
+   */
   minScore?: number;
+  /**
+   * Citations scoring at least this are `high` confidence, the others `low`;
+   * the answer's confidence is its best citation's. Below it the fleet still
+   * answers (a near miss is shown, not hidden) and says the evidence is weak.
+   * @defaultValue 0 (every citation high), the coordinator passes HIGH_SCORE
+   */
+  highScore?: number;
   /**
    * Once the best citation reaches `minScore` (the fleet does answer), other
    * citations are kept down to `minScore × floorRatio`: the threshold decides
@@ -32,6 +43,8 @@ export interface MergeOptions {
 
 export interface Merged {
   answer: string;
+  /** `high`: the best citation matches the question well; `low`: only weak evidence, check it; `none`: nothing found. */
+  confidence: Confidence;
   citations: MergedCitation[];
   usage: Usage;
 }
@@ -39,11 +52,25 @@ export interface Merged {
 export const NOTHING_FOUND = 'Nothing in memory answers this question.';
 
 /**
- * The coordinator's default MIN_SCORE: the highest threshold that keeps false
- * abstentions on the evaluation set at or under 5 % (docs/quality.md). mergeReplies
- * itself drops nothing unless told (minScore defaults to 0 there).
+ * The coordinator's default MIN_SCORE (no citation at all below it): chosen on
+ * the dev half of the evaluation set as the highest threshold that refuses no
+ * answerable dev question (docs/quality.md). mergeReplies itself drops nothing unless told
+ * (minScore defaults to 0 there).
  */
-export const DEFAULT_MIN_SCORE = 0.28;
+export const DEFAULT_MIN_SCORE = 0.15;
+
+/**
+ * The coordinator's default HIGH_SCORE: from it an answer is `high`
+ * confidence, below it `low`. Chosen on the dev half of the evaluation set
+ * (docs/quality.md): the lowest threshold under which at least 60 % of the
+ * dev half's unanswerable questions fall.
+ */
+export const DEFAULT_HIGH_SCORE = 0.32;
+
+/** A citation's confidence from its score. */
+export function confidenceOf(score: number, highScore: number): Exclude<Confidence, 'none'> {
+  return score >= highScore ? 'high' : 'low';
+}
 
 /**
  * MergeOptions.floorRatio's default: with MIN_SCORE 0.28, citations down to
@@ -57,6 +84,7 @@ export function mergeReplies(replies: readonly ShardReply[], options: MergeOptio
   const answerRatio = options.answerRatio ?? 0.6;
   const minScore = options.minScore ?? 0;
   const floorRatio = options.floorRatio ?? DEFAULT_FLOOR_RATIO;
+  const highScore = options.highScore ?? 0;
   const all: MergedCitation[] = [];
   const bestByShard = new Map<string, { score: number; result: ShardResult; first: MergedCitation }>();
   let usage: Usage = { ...EMPTY_USAGE };
@@ -67,7 +95,15 @@ export function mergeReplies(replies: readonly ShardReply[], options: MergeOptio
     usage = addUsage(usage, result.usage);
     for (const c of result.citations) {
       if (c.score < minScore * floorRatio) continue;
-      const merged: MergedCitation = { shard: result.shard, source: c.source, line: c.line, endLine: c.endLine, text: c.text, score: c.score };
+      const merged: MergedCitation = {
+        shard: result.shard,
+        source: c.source,
+        line: c.line,
+        endLine: c.endLine,
+        text: c.text,
+        score: c.score,
+        confidence: confidenceOf(c.score, highScore),
+      };
       all.push(merged);
       const best = bestByShard.get(result.shard);
       if (!best || c.score > best.score) bestByShard.set(result.shard, { score: c.score, result, first: merged });
@@ -81,7 +117,7 @@ export function mergeReplies(replies: readonly ShardReply[], options: MergeOptio
   if (citations.length === 0) {
     const failed = replies.filter((r) => r.outcome.status !== 'ok').map((r) => `${r.outcome.shard} (${r.outcome.status})`);
     const suffix = failed.length > 0 ? ` Some shards did not answer: ${failed.join(', ')}.` : '';
-    return { answer: NOTHING_FOUND + suffix, citations: [], usage };
+    return { answer: NOTHING_FOUND + suffix, confidence: 'none', citations: [], usage };
   }
 
   const top = citations[0]!.score;
@@ -91,7 +127,7 @@ export function mergeReplies(replies: readonly ShardReply[], options: MergeOptio
     .filter((b) => b.score >= top * answerRatio && b.result.answer.trim() !== '' && kept.has(b.first))
     .sort((a, b) => b.score - a.score)
     .map((b) => `${b.result.answer.trim()} [${cite(b.first)}]`);
-  return { answer: parts.join('\n\n'), citations, usage };
+  return { answer: parts.join('\n\n'), confidence: citations[0]!.confidence, citations, usage };
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {

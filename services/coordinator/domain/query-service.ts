@@ -36,8 +36,10 @@ export interface SynthesisPolicy {
 
 /** Answer-quality policy (calibrated by npm run eval, see docs/quality.md). */
 export interface QualityPolicy {
-  /** Citations scoring below this are dropped; when none is left the answer says nothing was found (MIN_SCORE). */
+  /** When no citation scores this much the answer says nothing was found, confidence none (MIN_SCORE). */
   minScore: number;
+  /** Citations from this score are confidence high, below it low (HIGH_SCORE); 0 when unset. */
+  highScore?: number;
   /** Term statistics for routed mode; without it routed queries are broadcast. */
   manifests?: ManifestCache;
 }
@@ -102,12 +104,13 @@ export class QueryService {
     const notRecorded = await recorded;
     if (notRecorded) throw notRecorded.err;
     const replies = [...asked, ...downShardReplies(request, selection.shards, known)];
-    const merged = mergeReplies(replies, { topK: request.topK, minScore: this.quality.minScore });
+    const merged = mergeReplies(replies, { topK: request.topK, minScore: this.quality.minScore, highScore: this.quality.highScore ?? 0 });
     const synthesized = synthesizer ? await synthesizer.synthesize(request.question, merged, replies) : undefined;
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     const response: QueryResponse = {
       id,
       answer: synthesized?.answer ?? merged.answer,
+      confidence: merged.confidence,
       citations: merged.citations,
       shards: replies.map((r) => r.outcome),
       latencyMs,
@@ -129,6 +132,7 @@ export class QueryService {
         outcome,
         latencyMs,
         citations: response.citations.length,
+        confidence: response.confidence,
         shards: Object.fromEntries(response.shards.map((s) => [s.shard, { status: s.status, ms: s.latencyMs, replica: s.replica }])),
       },
       'query answered',

@@ -27,8 +27,9 @@ export const DEFAULT_ANSWER_OPTIONS: AnswerOptions = Object.freeze({
 /**
  * `ranked` holds, per citation in citation order, that citation's matching
  * sentences. The best sentence overall always makes the answer (shortened
- * around its first query term if it is too long); others follow by weight
- * while they fit.
+ * around its first query term if it is too long); others are chosen by weight
+ * while they fit, and the chosen ones are quoted in document order (citation,
+ * then line), so the answer never reorders the text it quotes.
  */
 export function composeAnswer(
   ranked: readonly (readonly ScoredSentence[])[],
@@ -41,18 +42,21 @@ export function composeAnswer(
   const best = pool[0];
   if (best === undefined) return '';
 
-  const chosen: string[] = [excerpt(cleanSentence(best.text), queryTerms, opts.maxChars)];
-  let length = chosen[0]?.length ?? 0;
-  const seen = new Set(chosen);
+  const first = excerpt(cleanSentence(best.text), queryTerms, opts.maxChars);
+  const chosen: { text: string; citationRank: number; line: number }[] = [{ text: first, citationRank: best.citationRank, line: best.line }];
+  let length = first.length;
+  const seen = new Set([cleanSentence(best.text)]);
   for (const candidate of pool.slice(1)) {
     if (chosen.length >= opts.maxSentences || candidate.weight < best.weight * opts.minShareOfBest) break;
     const text = cleanSentence(candidate.text);
     if (seen.has(text) || length + 1 + text.length > opts.maxChars) continue;
     seen.add(text);
-    chosen.push(text);
+    chosen.push({ text, citationRank: candidate.citationRank, line: candidate.line });
     length += 1 + text.length;
   }
-  return chosen.join(' ');
+  chosen.sort((a, b) => a.citationRank - b.citationRank || a.line - b.line);
+  // A sentence without end punctuation (a heading, a "key: value" line) is set apart, not run into the next one.
+  return chosen.map((c, i) => (i < chosen.length - 1 && !/[.!?:;"'’”)\]…]$/.test(c.text) ? `${c.text}:` : c.text)).join(' ');
 }
 
 /** Drops Markdown block markers that read as noise in a one-paragraph answer. */

@@ -18,6 +18,9 @@ import { titlesByLine } from './titles.js';
 import { Vocabulary } from './vocabulary.js';
 import { buildParagraphWindows, buildWindows, type LineWindow } from './windows.js';
 import { sharedWordNet } from './wordnet.js';
+import { DomainNeighbours } from './semantic/domain-neighbours.js';
+import { sharedWordVectors } from './semantic/word-vectors.js';
+import { cosine, textVector } from './semantic/text-vector.js';
 import type { DomainTerms } from '../../../../shared/fleet/manifest.js';
 import { DEFAULT_QUERY_TERM_BUDGET, mostInformativeTerms, type QueryTermBudget } from '../../../../shared/text/query-term-budget.js';
 
@@ -34,10 +37,18 @@ export interface LexicalOptions {
   /** Weight of WordNet synonyms of the question's words, in the query and in coverage; 0 turns expansion off. @defaultValue 0.3 */
   synonymWeight: number;
   /**
-   * How many BM25 hits are narrowed and scored before the best `topK` are
-   * kept (reranking by the relevance score); 0 keeps BM25's order. @defaultValue 0
+   * Most BM25 hits narrowed and scored per question (at least topK). Hits are
+   * visited best bound first and the visit stops early once no hit left can
+   * beat the topK-th score, so this only caps the cost. @defaultValue 15
    */
-  rerankDepth: number;
+  candidateDepth: number;
+  /**
+   * Share of a citation's score that follows its BM25 rank within the shard
+   * (bm25 / the shard's best); the rest is coverage alone. The rank is
+   * shard-relative (every shard's best window gets 1), so a lower weight
+   * keeps a weak shard's best from matching a strong shard's. @defaultValue 0.5
+   */
+  rankWeight: number;
   /**
    * Share of the coverage taken from the best single sentence instead of the
    * whole window: query terms found together in one sentence count more than
@@ -85,6 +96,24 @@ export interface LexicalOptions {
   proximityWeight: number;
   /** Width of that run, in analysed terms. @defaultValue 12 */
   proximitySpan: number;
+  /**
+   * Semantic expansion (semantic/): each question word's nearest terms of
+   * this domain by pre-trained word-vector cosine are added to the query like
+   * synonyms, at `semanticWeight` × cosine; 0 turns it off. @defaultValue see DEFAULT_LEXICAL_OPTIONS
+   */
+  semanticWeight: number;
+  /** Lowest cosine for a semantic neighbour. */
+  semanticMinCosine: number;
+  /** Most semantic neighbours per question word. */
+  semanticNeighbours: number;
+  /**
+   * Share of the coverage taken from the cosine of the question's and the
+   * cited sentences' word vectors (semantic/text-vector.ts), counted above
+   * `semanticFloor` and scaled to [0, 1]; 0 turns it off.
+   */
+  semanticFusion: number;
+  /** Cosine at or below which the semantic signal counts 0 (unrelated texts' vectors are not orthogonal). */
+  semanticFloor: number;
   /** Caps on the terms, expansions and hits one question may cost (shared/text/query-term-budget.ts). @defaultValue DEFAULT_QUERY_TERM_BUDGET */
   budget: QueryTermBudget;
 }
@@ -106,7 +135,7 @@ export interface LexicalWork {
   hitsExamined: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, rerankDepth: 0, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, budget: DEFAULT_QUERY_TERM_BUDGET });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, budget: DEFAULT_QUERY_TERM_BUDGET });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -152,6 +181,8 @@ export class LexicalEngine implements Engine {
   /** Written sources (services/shard/memory) by name: where they sit, so they can be taken out again. */
   private readonly written = new Map<string, { sourceIndex: number; windowIds: number[] }>();
   private readonly titleTerms = new Map<string, string>();
+  /** Word-vector neighbours among this domain's terms (semantic expansion); undefined when it is off. */
+  private neighbours: DomainNeighbours | undefined;
 
   private constructor(
     private readonly index: MiniSearch<IndexedWindow>,
@@ -180,6 +211,8 @@ export class LexicalEngine implements Engine {
     });
     const engine = new LexicalEngine(index, new Vocabulary(), opts);
     engine.addSources(ctx.sources, false);
+    // Semantic expansion (off by default) indexes the domain's terms as loaded; written sources added later are not in it.
+    if (opts.semanticWeight > 0) engine.neighbours = DomainNeighbours.build(engine.vocabulary.spellings(), sharedWordVectors());
     return engine;
   }
 
@@ -277,6 +310,22 @@ export class LexicalEngine implements Engine {
     add((word) => wordnet.synonyms(word), this.options.synonymWeight);
     // Related words after synonyms, so a word that is both keeps the synonym's weight.
     if (this.options.relatedWeight > 0) add((word) => wordnet.related(word), this.options.relatedWeight);
+    if (this.neighbours !== undefined) {
+      // Word-vector neighbours last (semantic/domain-neighbours.ts), within the same expansion budget.
+      const vectors = sharedWordVectors();
+      for (const { word, of } of words) {
+        const vector = vectors.vector(word);
+        if (vector === undefined) continue;
+        const near = this.neighbours.nearest(vector, this.options.semanticNeighbours, this.options.semanticMinCosine, (term) => questionTerms.has(term));
+        for (const { term, cosine } of near) {
+          const weight = this.options.semanticWeight * cosine;
+          const had = expansions.get(term);
+          if (had !== undefined && had.weight >= weight) continue;
+          if (had === undefined && expansions.size >= max) return expansions;
+          expansions.set(term, { of, weight });
+        }
+      }
+    }
     return expansions;
   }
 
@@ -334,46 +383,62 @@ export class LexicalEngine implements Engine {
       return e === undefined ? undefined : { concept: e.of, weight: e.weight };
     };
     const totalIdf = queryTerms.reduce((sum, t) => sum + idf(t), 0);
-    const depth = this.options.rerankDepth > 0 ? Math.max(topK, this.options.rerankDepth) : topK;
-    const maxExamined = depth + budget.maxHitsExamined;
-    let examined = 0;
-    for (const hit of hits) {
-      if (chosen.length >= depth || examined >= maxExamined) break;
-      examined++;
+    const w = this.options.sentenceWeight;
+    const p = this.options.proximityWeight;
+    // Candidates are ranked by the final relevance score before the topK cut, so the best citation never
+    // depends on topK: hits are visited in the order of an upper bound of that score (computable without
+    // narrowing), and the visit stops once no remaining hit can beat the topK-th score found.
+    const candidates = hits
+      .map((hit) => {
+        const windowCoverage = termCoverage(queryTerms, presence(new Set(hit.queryTerms), expansions), idf);
+        return { hit, windowCoverage, bound: relevanceScore(scoreBound(windowCoverage, w + p), hit.score, topBm25, this.options.rankWeight) };
+      })
+      .sort((a, b) => b.bound - a.bound || b.hit.score - a.hit.score);
+    // At most candidateDepth narrowings (never fewer than topK), and never more than the budget's hits.
+    const maxVisits = Math.min(Math.max(topK, this.options.candidateDepth), topK + budget.maxHitsExamined);
+    const vectorIdf = (term: string): number => this.vocabulary.idf(term);
+    const questionVector = this.options.semanticFusion > 0 ? textVector(question.question, sharedWordVectors(), vectorIdf) : undefined;
+    let visits = 0;
+    for (const { hit, windowCoverage, bound } of candidates) {
+      if (visits >= maxVisits) break;
+      if (chosen.length >= topK && bound < kthScore(chosen, topK)) break;
       const window = this.windows[hit.id as number];
       const file = window && this.sources[window.sourceIndex];
       if (window === undefined || file === undefined) continue;
+      visits += 1;
 
       const span = narrowToSentences(file.lines, window, narrowSet, weightedIdf, conceptOf);
-      // Overlapping windows often narrow to the same sentence; cite each stretch of text once.
-      const overlaps = chosen.some(
+      // Overlapping windows often narrow to the same sentence; cite each stretch of text once (the better one).
+      const overlapping = chosen.findIndex(
         ({ citation: c }) => c.source === window.source && span.line <= c.endLine && c.line <= span.endLine,
       );
-      if (overlaps) continue;
 
-      const windowCoverage = termCoverage(queryTerms, presence(new Set(hit.queryTerms), expansions), idf);
       const sentenceCoverage = totalIdf > 0 ? Math.min(1, (span.sentences[0]?.weight ?? 0) / totalIdf) : 0;
-      const w = this.options.sentenceWeight;
-      const p = this.options.proximityWeight;
       const proximity =
         p > 0 ? spanCoverage(this.windowTerms[hit.id as number] ?? [], this.options.proximitySpan, conceptWeight, idf, totalIdf) : 0;
-      const coverage = (1 - w - p) * windowCoverage + w * sentenceCoverage + p * proximity;
-      chosen.push({
+      const lexicalCoverage = (1 - w - p) * windowCoverage + w * sentenceCoverage + p * proximity;
+      const coverage =
+        questionVector === undefined
+          ? lexicalCoverage
+          : (1 - this.options.semanticFusion) * lexicalCoverage + this.options.semanticFusion * semanticShare(questionVector, span, file.lines, vectorIdf, this.options.semanticFloor);
+      const candidate = {
         citation: {
           source: window.source,
           line: span.line,
           endLine: span.endLine,
           text: citedText(file.lines, span.line, span.endLine),
-          score: relevanceScore(coverage, hit.score, topBm25),
+          score: relevanceScore(coverage, hit.score, topBm25, this.options.rankWeight),
         },
         sentences: span.sentences,
-      });
+      };
+      if (overlapping === -1) chosen.push(candidate);
+      else if ((chosen[overlapping]?.citation.score ?? 0) < candidate.citation.score) chosen[overlapping] = candidate;
     }
-    this.counters.hitsExamined += examined;
+    this.counters.hitsExamined += visits;
     if (chosen.length === 0) return noMatch();
 
-    // Stable sort: equal scores keep BM25 order.
-    chosen.sort((a, b) => b.citation.score - a.citation.score);
+    // Equal scores: file order, so the result does not depend on the order hits were visited in.
+    chosen.sort((a, b) => b.citation.score - a.citation.score || a.citation.source.localeCompare(b.citation.source) || a.citation.line - b.citation.line);
     chosen.splice(topK);
     const answer = composeAnswer(
       chosen.slice(0, ANSWER_CITATIONS).map((c) => c.sentences),
@@ -408,6 +473,38 @@ function presence(matched: ReadonlySet<string>, expansions: ReadonlyMap<string, 
     if (e !== undefined) viaSynonym.set(e.of, Math.max(viaSynonym.get(e.of) ?? 0, e.weight));
   }
   return (term) => (matched.has(term) ? 1 : (viaSynonym.get(term) ?? 0));
+}
+
+/**
+ * An upper bound of a citation's coverage before its sentences are known: the
+ * sentence-level share (`narrowShare` of the coverage) is at most the window
+ * coverage plus a margin, because the best sentence holds the window's terms
+ * (plus, at most, a few from the lines just around the window).
+ */
+function scoreBound(windowCoverage: number, narrowShare: number): number {
+  return (1 - narrowShare) * windowCoverage + narrowShare * Math.min(1, windowCoverage + SENTENCE_BOUND_MARGIN);
+}
+
+/** The semantic signal of a span in [0, 1]: its best sentences' vector cosine with the question, above `floor`. */
+function semanticShare(
+  questionVector: Float32Array,
+  span: { line: number; endLine: number },
+  lines: readonly string[],
+  idf: (term: string) => number,
+  floor: number,
+): number {
+  const text = lines.slice(span.line - 1, span.endLine).join(' ');
+  const c = cosine(questionVector, textVector(text, sharedWordVectors(), idf));
+  return Math.max(0, (c - floor) / (1 - floor));
+}
+
+/** Coverage a best sentence may add over its window's (sentences run into the margin lines around a window). */
+const SENTENCE_BOUND_MARGIN = 0.25;
+
+/** The k-th best score among the chosen candidates (0 when fewer). */
+function kthScore(chosen: readonly { citation: Citation }[], k: number): number {
+  if (chosen.length < k) return 0;
+  return chosen.map((c) => c.citation.score).sort((a, b) => b - a)[k - 1] ?? 0;
 }
 
 /** Each line's analysed terms; `each` sees every (term, surface word) pair, for the vocabulary's counts. */

@@ -24,6 +24,9 @@
  * (npm run eval, docs/quality.md).
  */
 
+/** Share of the score that follows the window's BM25 rank within its shard (the rest is coverage alone). */
+export const DEFAULT_RANK_WEIGHT = 0.5;
+
 export function termCoverage(
   queryTerms: readonly string[],
   present: ReadonlySet<string> | ((term: string) => number),
@@ -40,8 +43,8 @@ export function termCoverage(
   return total > 0 ? found / total : 0;
 }
 
-export function relevanceScore(coverage: number, bm25: number, topBm25: number): number {
+export function relevanceScore(coverage: number, bm25: number, topBm25: number, rankWeight = DEFAULT_RANK_WEIGHT): number {
   const rank = topBm25 > 0 ? Math.min(1, Math.max(0, bm25 / topBm25)) : 0;
-  const score = Math.min(1, Math.max(0, coverage)) * (0.5 + 0.5 * rank);
+  const score = Math.min(1, Math.max(0, coverage)) * (1 - rankWeight + rankWeight * rank);
   return Math.round(score * 10_000) / 10_000;
 }

@@ -22,6 +22,11 @@ export class Vocabulary {
     this.ranked = undefined;
   }
 
+  /** Every term with its spellings in the text and how often each occurs. */
+  *spellings(): IterableIterator<[term: string, spellings: ReadonlyMap<string, number>]> {
+    yield* this.surfaceCounts;
+  }
+
   /** Takes back one `addOccurrence` (a written source replaced or forgotten). */
   removeOccurrence(term: string, surface: string): void {
     const tf = (this.termFrequency.get(term) ?? 0) - 1;
