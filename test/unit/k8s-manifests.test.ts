@@ -28,6 +28,10 @@ const of = <T>(kindKey: string, name: string): T => {
 };
 const envOf = (c: IContainer) => new Map((c.env ?? []).map((e) => [e.name, e.value]));
 
+function imageContextsDir(): string | undefined {
+  return /^\s+CONTEXTS_DIR=(\S+)$/m.exec(readFileSync(join(REPO_ROOT, 'deploy', 'Dockerfile'), 'utf8'))?.[1];
+}
+
 /** Every environment variable name some service or shared module lists in a *_VARS array. */
 function knownEnvNames(): Set<string> {
   const names = new Set<string>();
@@ -67,6 +71,8 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       const env = envOf(container);
       assert.deepEqual(container.args, ['shard']);
       assert.equal(env.get('SHARD_DOMAIN'), domain);
+      // The contexts the image carries (deploy/Dockerfile ENV CONTEXTS_DIR, where the demo domains are copied).
+      assert.equal(env.get('CONTEXTS_DIR'), imageContextsDir());
 
       // Probes on the port that serves /healthz and /readyz: METRICS_PORT (services/shard/http/metrics-server.ts).
       const metricsPort = Number(env.get('METRICS_PORT'));
