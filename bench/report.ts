@@ -8,6 +8,7 @@ import { cpuMsPerOp, VARIANTS, VARIANT_LABELS, type ConcurrentRun, type FanoutRe
 import type { EngineResult } from './scenarios/engine.js';
 import type { LexicalResult, ShardResources } from './scenarios/lexical.js';
 import type { ScalingResult } from './scenarios/scaling.js';
+import type { CoordinatorsResult } from './scenarios/coordinators.js';
 import type { WritesResult } from './scenarios/writes.js';
 import { QUERIES_PER_BATCH, type RedisMemoryResult } from './scenarios/redis-memory.js';
 import { DEMO_QUESTIONS } from './questions.js';
@@ -24,6 +25,7 @@ export interface BenchResults {
   lexical: LexicalResult;
   engines: EngineResult[];
   scaling: ScalingResult;
+  coordinators: CoordinatorsResult;
   /** Memory that grows (scenario 7): write to visible, and queries while writes run. */
   writes?: WritesResult;
   redisMemory: RedisMemoryResult;
@@ -210,6 +212,17 @@ export function formatMarkdown(r: BenchResults): string {
     ),
   );
   out.push('');
+  out.push(
+    `**Coordinators**: ${r.coordinators.shardsAsked} noop shards behind 1, then 2 coordinator processes, ${s.concurrency} closed-loop callers round-robin over them for ${s.scalingMs / 1000} s; result messages counted on every result channel (one per coordinator).`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['coordinators', 'queries/s', 'p50 ms', 'p99 ms', 'cores used', 'result channels', 'messages a coordinator receives per query it ran', 'fleet-wide messages'],
+      r.coordinators.steps.map((st) => [st.coordinators, Math.round(st.run.perSec), ms(st.run.latency.p50), ms(st.run.latency.p99), cores(st.run.cores), st.channels, st.messagesPerQuery.toFixed(2), st.fleetWideMessages]),
+    ),
+  );
+  out.push('');
   if (r.writes) {
     const w = r.writes;
     out.push(
@@ -332,6 +345,8 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     engine_long_question_p50_ms_max: r3(Math.max(...r.engines.map((e) => e.long.answer.p50))),
     scaling_throughput: Object.fromEntries(r.scaling.steps.map((s) => [String(s.replicas), r3(s.run.perSec)])),
     scaling_cores: r.scaling.cores,
+    coordinators_throughput: Object.fromEntries(r.coordinators.steps.map((c) => [String(c.coordinators), r3(c.run.perSec)])),
+    coordinators_messages_per_query: Object.fromEntries(r.coordinators.steps.map((c) => [String(c.coordinators), r3(c.messagesPerQuery)])),
     shard_startup_ms_max: Math.round(Math.max(...shards.filter((s) => !s.startedTogether).map((s) => s.startupMs))),
     shard_rss_mb_max: r3(Math.max(...shards.map((s) => s.afterLoad?.peakRssMb ?? 0))),
     coordinator_rss_mb_peak: r3(r.lexical.coordinatorAfterLoad?.peakRssMb),

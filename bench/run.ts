@@ -21,6 +21,7 @@ import { runFanout } from './scenarios/fanout.js';
 import { runLexical } from './scenarios/lexical.js';
 import { runRedisMemory } from './scenarios/redis-memory.js';
 import { runScaling } from './scenarios/scaling.js';
+import { runCoordinators } from './scenarios/coordinators.js';
 import { runWrites } from './scenarios/writes.js';
 import { assertBuilt, REPO_ROOT, startCoordinator, stopAll } from './services.js';
 import { benchSettings } from './settings.js';
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
     if (settings.engineOnDemoDomains) for (const d of FANOUT_DOMAINS) engines.push(await runEngineAlone(demoContexts, d, settings.engineRepeats));
     engines.push(await runEngineAlone(big.contexts, big.domain, settings.engineRepeats));
     const scaling = await runScaling(ctx, coordinator, big.contexts, big.domain);
+    const coordinators = await runCoordinators(ctx, coordinator);
     const writes = await runWrites(ctx, coordinator, big.contexts, big.domain);
     await coordinator.stop();
     const redisMemory = await runRedisMemory(ctx);
@@ -132,6 +134,7 @@ async function main(): Promise<void> {
       lexical,
       engines,
       scaling,
+      coordinators,
       writes,
       redisMemory,
       domain200k: { tokens: big.tokens, files: big.files },

@@ -50,7 +50,9 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
   const memoryMetrics = createMemoryMetrics(metrics.registry);
   const heartbeats = new HeartbeatStore(redis, config.prefix);
   const directory = new ShardDirectory(heartbeats, config.heartbeatTtlMs);
-  const waiter = new ResultWaiter(config.redisUrl, config.prefix, logger);
+  const instanceId = newInstanceId();
+  // Shard results come back on this coordinator's own channel (shared/queues/reply-address.ts).
+  const waiter = new ResultWaiter(config.redisUrl, config.prefix, logger, instanceId);
   // Every domain's keys, derived from the masters on first use: jobs, results and written sources.
   const domainKeys = new DomainKeyCache(config.masterKeys);
   const dispatcher = new Dispatcher({
@@ -67,7 +69,7 @@ export async function startCoordinator(config: CoordinatorConfig, log?: Logger):
     retention: config.retention,
   });
   // Running queries carry this instance's id, so after a crash they read as failed, not running (docs/reliability.md).
-  const presence = new CoordinatorPresence(redis, config.prefix, newInstanceId());
+  const presence = new CoordinatorPresence(redis, config.prefix, instanceId);
   await presence.start();
   const store = new QueryStore(redis, config.prefix, config.queryTtlSec, {
     recordKeys: deriveRecordKeyring(config.masterKeys),

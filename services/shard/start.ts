@@ -9,10 +9,10 @@ import type { Manifest, ReplicaInfo } from '../../shared/fleet/manifest.js';
 import { createLogger, type Logger } from '../../shared/log/logger.js';
 import { redactUrl } from '../../shared/log/redact.js';
 import { createMetrics, primeShardSeries, type FleetMetrics } from '../../shared/metrics/registry.js';
-import { shardQueueName } from '../../shared/queues/names.js';
+import { shardQueueName, shardQueuePrefix } from '../../shared/queues/names.js';
 import { READ_JOB_NAME } from '../../shared/queues/schemas.js';
 import { WORKER_RETENTION } from '../../shared/queues/queue-retention.js';
-import { createRedis, waitForRedis } from '../../shared/redis/connection.js';
+import { createRedis, isClusterClient, waitForRedis } from '../../shared/redis/connection.js';
 import type { Envelope } from '../../shared/envelope/index.js';
 import type { ShardConfig } from './config.js';
 import { loadDomainContext } from './domain/load-domain.js';
@@ -153,7 +153,7 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     },
     {
       connection: redis,
-      prefix: config.prefix,
+      prefix: shardQueuePrefix(config.prefix, config.domain, isClusterClient(redis)),
       // Stored on every job as processedBy: shows which replica held a job when one crashes (docs/reliability.md).
       name: config.replica,
       concurrency: config.concurrency,

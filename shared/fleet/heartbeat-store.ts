@@ -52,13 +52,13 @@ export class HeartbeatStore {
    * caller publishes it again with `publishManifest`.
    */
   async beat(info: ReplicaInfo, ttlMs: number, now = Date.now()): Promise<{ manifestMissing: boolean }> {
-    const res = await this.redis
-      .multi()
-      .zadd(keys.heartbeats(this.prefix), now, `${info.shard}${SEP}${info.replica}`)
-      .hset(this.replicasKey(), info.replica, JSON.stringify(info))
-      .pexpire(keys.manifest(this.prefix, info.shard), manifestTtl(ttlMs))
-      .exec();
-    const expired = res?.[2]?.[1];
+    // Three keys in three slots on a Redis Cluster, so three commands rather than one MULTI
+    // (nothing needs them atomic); on a single Redis they still leave in one write.
+    const [, , expired] = await Promise.all([
+      this.redis.zadd(keys.heartbeats(this.prefix), now, `${info.shard}${SEP}${info.replica}`),
+      this.redis.hset(this.replicasKey(), info.replica, JSON.stringify(info)),
+      this.redis.pexpire(keys.manifest(this.prefix, info.shard), manifestTtl(ttlMs)),
+    ]);
     return { manifestMissing: expired === 0 };
   }
 
@@ -67,16 +67,14 @@ export class HeartbeatStore {
   }
 
   async remove(shard: string, replica: string): Promise<void> {
-    await this.redis
-      .multi()
-      .zrem(keys.heartbeats(this.prefix), `${shard}${SEP}${replica}`)
-      .hdel(this.replicasKey(), replica)
-      .exec();
+    // Two keys in two slots on a Redis Cluster: two commands, not a MULTI.
+    await Promise.all([this.redis.zrem(keys.heartbeats(this.prefix), `${shard}${SEP}${replica}`), this.redis.hdel(this.replicasKey(), replica)]);
   }
 
   /** Live shards, sorted by name. Also forgets replicas dead for longer than 10 × ttl. */
   async live(ttlMs: number, now = Date.now()): Promise<LiveShard[]> {
     const key = keys.heartbeats(this.prefix);
+    // One key: a MULTI is fine on a Redis Cluster too.
     const [, rangeRes] = (await this.redis
       .multi()
       .zremrangebyscore(key, '-inf', now - ttlMs * 10)

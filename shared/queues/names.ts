@@ -23,6 +23,18 @@ export function shardQueueName(domain: string): string {
   return `shard.${assertDomainName(domain)}`;
 }
 
+/**
+ * The BullMQ prefix of a domain's queue. BullMQ's keys of one queue are
+ * `<bullPrefix>:<queue>:<kind>` and its Lua scripts touch several at once, so on a
+ * Redis Cluster they must share a slot: the prefix carries the domain as a hash
+ * tag (`memfleet:{moby-dick-1}`), which puts each queue in one slot and spreads
+ * different domains over the masters. On a single Redis the prefix stays the
+ * fleet's (`memfleet`), so existing queues and dashboards keep their keys.
+ */
+export function shardQueuePrefix(prefix: string, domain: string, clustered: boolean): string {
+  return clustered ? `${prefix}:{${assertDomainName(domain)}}` : prefix;
+}
+
 /** Redis keys outside BullMQ, all under the fleet's prefix. */
 export const keys = {
   /** Sorted set: member "<domain>\t<replica>", score = last heartbeat (epoch ms). */
@@ -39,6 +51,8 @@ export const keys = {
   adminSession: (prefix: string, idHash: string) => `${prefix}:admin-session:${idHash}`,
   /** Pub/sub channel: shards announce finished jobs to the coordinators (shared/queues/result-channel.ts). */
   results: (prefix: string) => `${prefix}:results`,
+  /** Pub/sub channel: outcomes of the jobs one coordinator added (shared/queues/reply-address.ts). */
+  resultsFor: (prefix: string, coordinatorId: string) => `${prefix}:results:${coordinatorId}`,
   /** Hash: one JSON record per running `memfleet up`, the processes it supervises (shared/fleet/supervisor-status.ts). */
   supervisors: (prefix: string) => `${prefix}:fleet:supervisors`,
 } as const;

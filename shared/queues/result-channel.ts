@@ -1,7 +1,9 @@
 /**
  * How a coordinator learns that a shard job finished: the shard publishes the
- * job's outcome on one pub/sub channel (`keys.results(prefix)`) the moment it
- * has it, and every coordinator's result waiter dispatches it by job id.
+ * job's outcome on the pub/sub channel of the coordinator that added the job
+ * (`keys.resultsFor(prefix, coordinatorId)`, the address in the job id:
+ * reply-address.ts) the moment it has it, and that coordinator's result
+ * waiter dispatches it by job id.
  *
  * Why not BullMQ's QueueEvents: it needs one blocking connection per queue
  * and wakes the coordinator for every event of every job (added, waiting,

@@ -6,7 +6,9 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { signEnvelope, verifyEnvelope, type DomainKeyCache, type NonceCache } from '../../../shared/envelope/index.js';
 import type { FleetMetrics } from '../../../shared/metrics/registry.js';
-import { shardQueueName } from '../../../shared/queues/names.js';
+import { shardQueueName, shardQueuePrefix } from '../../../shared/queues/names.js';
+import { isClusterClient } from '../../../shared/redis/connection.js';
+import { addressedJobId } from '../../../shared/queues/reply-address.js';
 import { JobFailureSchema, ShardResultSchema, type JobAddress, type QueryJob, type Unaddressed } from '../../../shared/queues/schemas.js';
 import type { ShardReply } from '../domain/merge.js';
 import type { ResultWaiter } from './result-waiter.js';
@@ -58,7 +60,7 @@ export class Dispatcher {
       // The events stream's cap lives in the queue's meta hash: writing it here makes every worker script trim to it.
       q = new Queue(shardQueueName(shard), {
         connection: this.deps.connection,
-        prefix: this.deps.prefix,
+        prefix: shardQueuePrefix(this.deps.prefix, shard, isClusterClient(this.deps.connection)),
         streams: { events: { maxLen: this.retention.eventsMaxLen } },
       });
       q.on('error', () => undefined);
@@ -95,6 +97,8 @@ export class Dispatcher {
   async send(shard: string, name: string, jobId: string, payload: object, deadline: number, keep: JobRetention = {}): Promise<SendOutcome> {
     const { waiter } = this.deps;
     const keys = this.deps.keys.forDomain(shard);
+    // The job names the coordinator that waits for it, so only this one hears its outcome.
+    if (waiter.coordinatorId) jobId = addressedJobId(jobId, waiter.coordinatorId);
     const queue = this.queue(shard);
     await waiter.listen(queue.name);
     const started = performance.now();

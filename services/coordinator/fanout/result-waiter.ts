@@ -36,12 +36,17 @@ export class ResultWaiter {
   private readonly pending = new Map<string, Pending>();
   private readonly channel: string;
 
+  /**
+   * @param coordinatorId this coordinator's id: the waiter hears only the outcomes of jobs addressed to it
+   *   (shared/queues/reply-address.ts); without one, the fleet-wide channel (unaddressed jobs).
+   */
   constructor(
     private readonly redisUrl: string,
     prefix: string,
     private readonly log: Logger,
+    readonly coordinatorId?: string,
   ) {
-    this.channel = keys.results(prefix);
+    this.channel = coordinatorId ? keys.resultsFor(prefix, coordinatorId) : keys.results(prefix);
   }
 
   /**

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import Fastify, { type FastifyError, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import { mergeExpositions } from '../../../shared/metrics/merge-exposition.js';
+import { isRedisOutageError } from '../../../shared/redis/outage-error.js';
 import { MAX_QUESTION_CHARS, QueryIdSchema } from '../../../shared/queues/schemas.js';
 import { describeRequestIssues, unsupportedMediaTypeMessage } from '../../../shared/api/errors.js';
 import { QUERY_BODY_KEYS, queryBodySchema } from '../../../shared/api/query.js';
@@ -88,7 +89,8 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
       });
     } catch (err) {
       if (err instanceof QueryError) return sendError(reply, err.status, err.code, err.message);
-      if (deps.redis.status !== 'ready') {
+      // On a Redis Cluster the client stays ready while one master fails over: its errors tell.
+      if (deps.redis.status !== 'ready' || isRedisOutageError(err)) {
         return sendError(reply, 503, 'redis_unavailable', 'Redis became unreachable during the query: retry when /readyz reports ready.');
       }
       throw err;

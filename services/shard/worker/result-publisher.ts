@@ -1,5 +1,5 @@
 /**
- * Tells the coordinators that a job finished, the moment the shard knows
+ * Tells the coordinator that added a job that it finished, the moment the shard knows
  * (shared/queues/result-channel.ts): one PUBLISH with the signed result or the
  * failure reason, signed with the domain's result key like a result. BullMQ still records the job's return value or failure, and
  * that record is what a coordinator falls back on if this message is lost, so
@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { signEnvelope, type Keyring } from '../../../shared/envelope/index.js';
 import type { Logger } from '../../../shared/log/logger.js';
 import type { JobFailure } from '../../../shared/queues/schemas.js';
-import { keys } from '../../../shared/queues/names.js';
+import { replyChannel } from '../../../shared/queues/reply-address.js';
 import { encodeOutcome } from '../../../shared/queues/result-channel.js';
 import { batchWrites } from '../../../shared/redis/write-batching.js';
 
@@ -17,33 +17,31 @@ import { batchWrites } from '../../../shared/redis/write-batching.js';
 const MAX_REASON_CHARS = 2_000;
 
 export class ResultPublisher {
-  private readonly channel: string;
   private warned = false;
 
   constructor(
     private readonly redis: Redis,
-    prefix: string,
+    private readonly prefix: string,
     private readonly log: Logger,
     /** The domain, and its result keyring that signs failures. */
     private readonly signer: { shard: string; resultKeys: Keyring },
-  ) {
-    this.channel = keys.results(prefix);
-  }
+  ) {}
 
   completed(jobId: string, value: unknown): void {
-    this.send(encodeOutcome({ jobId, kind: 'completed', value }));
+    this.send(jobId, encodeOutcome({ jobId, kind: 'completed', value }));
   }
 
   failed(jobId: string, reason: string): void {
     const body: JobFailure = { jobId, shard: this.signer.shard, reason: reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS - 1)}…` : reason };
-    this.send(encodeOutcome({ jobId, kind: 'failed', failure: signEnvelope(JSON.stringify(body), this.signer.resultKeys) }));
+    this.send(jobId, encodeOutcome({ jobId, kind: 'failed', failure: signEnvelope(JSON.stringify(body), this.signer.resultKeys) }));
   }
 
   /** Not awaited: the job completes in BullMQ either way, and waiting would only delay that. */
-  private send(message: string): void {
+  private send(jobId: string, message: string): void {
     // The message and BullMQ's completion of the job, issued right after, leave in one socket write.
     batchWrites(this.redis);
-    this.redis.publish(this.channel, message).then(
+    // Only the coordinator that added the job hears it (shared/queues/reply-address.ts).
+    this.redis.publish(replyChannel(this.prefix, jobId), message).then(
       () => (this.warned = false),
       (err: unknown) => {
         if (this.warned) return;
