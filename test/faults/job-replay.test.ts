@@ -70,7 +70,9 @@ describe('issue 11 (2): replayed jobs', () => {
     const outcome = await ask(coordinator!.url, { question: 'Who is the captain of the schooner Albatross?', shards: ['harbor'] });
     assert.equal(outcome.status, 200);
     assert.equal(shardsOf(outcome)[0]?.status, 'ok');
-    const jobId = `${String(outcome.json.id)}.harbor`;
+    // The job id names the coordinator that asked (`<queryId>.harbor@<coordinatorId>`, shared/queues/reply-address.ts).
+    const finished = await shards.get('harbor')!.queue.getJobs(['completed']);
+    const jobId = finished.map((j) => j.id ?? '').find((id) => id.startsWith(`${String(outcome.json.id)}.harbor@`)) ?? `${String(outcome.json.id)}.harbor`;
     const captured = (await shards.get('harbor')!.queue.getJob(jobId))?.data;
     assert.ok(captured, 'the completed job and its envelope are still in Redis');
     assert.equal(await metric('harbor', 'memfleet_engine_duration_seconds_count'), 1, 'the genuine job ran the engine once');

@@ -127,7 +127,9 @@ describe('many coordinators on one fleet', () => {
   async function runningIds(): Promise<string[]> {
     const out: string[] = [];
     for (const key of await client.keys(`${redis.prefix}:query:*`)) {
-      const record = JSON.parse((await client.get(key)) ?? '{}') as { status?: string; id?: string };
+      // Records are sealed ({v, kid, mac, body}); the test only reads the body.
+      const sealed = JSON.parse((await client.get(key)) ?? '{}') as { body?: string };
+      const record = JSON.parse(sealed.body ?? '{}') as { status?: string; id?: string };
       if (record.status === 'running' && record.id) out.push(record.id);
     }
     return out;

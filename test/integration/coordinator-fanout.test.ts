@@ -13,6 +13,7 @@ import { parseShardConfig } from '../../services/shard/config.js';
 import { startShard, type RunningShard } from '../../services/shard/start.js';
 import { HeartbeatStore } from '../../shared/fleet/heartbeat-store.js';
 import { createLogger } from '../../shared/log/logger.js';
+import { replyChannel } from '../../shared/queues/reply-address.js';
 import { keys, shardQueueName } from '../../shared/queues/names.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import { FIXTURE_CONTEXTS, newKeys, postQuery } from '../helpers/fleet-processes.js';
@@ -113,7 +114,6 @@ describe('coordinator fan-out against real Redis', () => {
 
   test('When a failure for a shard job is published on the result channel, then its reason reaches shards[].error only when signed with that domain\'s result key', async () => {
     const ghostQueue = new Queue(shardQueueName('ghost'), { connection: client, prefix: redis.prefix });
-    const channel = keys.results(redis.prefix);
     /** Asks the consumer-less ghost domain, and answers its job with `failure(jobId)` on the result channel. */
     const askGhost = async (failure: (jobId: string) => string): Promise<string | undefined> => {
       const asked = postQuery(coordinator.url, { question: 'tugboat Marigold', shards: ['ghost'], timeoutMs: 5_000 });
@@ -123,7 +123,7 @@ describe('coordinator fan-out against real Redis', () => {
         if (!jobId) await new Promise((r) => setTimeout(r, 20));
       }
       assert.ok(jobId, 'the ghost job was added');
-      await client.publish(channel, failure(jobId));
+      await client.publish(replyChannel(redis.prefix, jobId), failure(jobId));
       const { json } = await asked;
       await ghostQueue.remove(jobId).catch(() => 0);
       return (json.shards as { shard: string; error?: string }[]).find((s) => s.shard === 'ghost')?.error;
