@@ -337,7 +337,21 @@ describe('the compose stack on a real Docker engine', { timeout: 600_000 }, () =
     assert.equal(await replicasOf(SCALED), 3);
   });
 
-  test('When Redis restarts under queries, then queries answer again within seconds and every domain is back', async () => {
+  test('When Redis restarts under queries, then queries answer again within seconds, every domain is back, and a written note is still cited', async () => {
+    // A note written before the restart lives only in Redis (AOF in compose), not in any image or folder.
+    const NOTE_QUESTION = 'Which locker holds the spare key for the harbour vault?';
+    const noteShard = DOMAIN_NAMES[0] as string;
+    const put = await fetch(`${url}/v1/shards/${noteShard}/sources/notes/deploy-handover.md`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+      body: 'Handover: the spare key for the harbour vault is kept in locker 42B.\n',
+    });
+    assert.ok(put.status === 201 || put.status === 200, `PUT answered ${put.status}: ${await put.text()}`);
+    const citesNote = async (): Promise<boolean> => {
+      const o = await ask(url, { question: NOTE_QUESTION, shards: [noteShard], topK: 3 }, { token, timeoutMs: 10_000 });
+      return o.status === 200 && ((o.json.citations ?? []) as Citation[]).some((c) => c.source === 'notes/deploy-handover.md');
+    };
+    assert.ok(await citesNote(), 'the note is cited before the restart');
     const stream = queryStream((i) => ask(url, { question: SCALED_QUESTIONS[i % SCALED_QUESTIONS.length], timeoutMs: 5_000 }, { token, timeoutMs: 20_000 }), 2);
     await sleep(1_000);
     const started = Date.now();
@@ -362,6 +376,7 @@ describe('the compose stack on a real Docker engine', { timeout: 600_000 }, () =
     assert.ok(recoveredAt - restarted < 30_000, `queries answered again ${recoveredAt - restarted} ms after the restart`);
     const rows = await shardsNow();
     assert.equal(rows.filter((r) => r.replicas >= 1).length, DOMAIN_NAMES.length, JSON.stringify(rows));
+    await waitFor('the written note cited again after the Redis restart', citesNote, 30_000);
   });
 
   test('When a coordinator and a shard run as separate containers on separate networks, then they answer through Redis alone, from a mounted folder', async () => {
