@@ -379,6 +379,19 @@ describe('the compose stack on a real Docker engine', { timeout: 600_000 }, () =
     await waitFor('the written note cited again after the Redis restart', citesNote, 30_000);
   });
 
+  test('When the whole stack restarts, then the written note is still cited; after DELETE it is gone', async () => {
+    const noteShard = DOMAIN_NAMES[0] as string;
+    const citesNote = async (): Promise<boolean> => {
+      const o = await ask(url, { question: 'Which locker holds the spare key for the harbour vault?', shards: [noteShard], topK: 3 }, { token, timeoutMs: 10_000 });
+      return o.status === 200 && ((o.json.citations ?? []) as Citation[]).some((c) => c.source === 'notes/deploy-handover.md');
+    };
+    await compose.run(['restart', ...services], { timeoutMs: 180_000 });
+    await waitFor('the note cited after every service restarted', citesNote, 90_000);
+    const del = await fetch(`${url}/v1/shards/${noteShard}/sources/notes/deploy-handover.md`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(del.status, 200, await del.text());
+    assert.equal(await citesNote(), false, 'a forgotten note is never cited');
+  });
+
   test('When a coordinator and a shard run as separate containers on separate networks, then they answer through Redis alone, from a mounted folder', async () => {
     const coordNet = `${PROJECT}-solo-coord`;
     const shardNet = `${PROJECT}-solo-shard`;
