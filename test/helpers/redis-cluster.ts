@@ -57,7 +57,7 @@ export async function startRedisCluster(masters = 3, replicasPerMaster = 1, node
       const port = await freePort();
       const proc = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', String(nodeTimeoutMs), '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+        ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', String(nodeTimeoutMs), '--cluster-replica-validity-factor', '0', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
         { stdio: 'ignore' },
       );
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));

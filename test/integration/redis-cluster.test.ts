@@ -111,7 +111,7 @@ describe('the fleet on a Redis Cluster', () => {
       },
     );
     assert.ok(killedAt > 0, 'the master was killed mid-stream');
-    await cluster.waitHealthy(30_000);
+    await cluster.waitHealthy(60_000);
     assert.notEqual(await cluster.masterOf(harborSlot), victimPort, 'a replica took over harbor');
 
     // Every query ended visibly: a 200 whose every shard has a status, or an error status with a message; none hung.
