@@ -12,7 +12,7 @@
  * routing asked the domain the question quotes.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext } from '../context.js';
 import { sliceDomains, sliceQuestions, type DomainSlice, type TextFile } from '../domain-slices.js';
@@ -37,6 +37,8 @@ const HOSTS_PER_FLEET = 4;
  * only the queue behind the shards.
  */
 const LOADED_CALLERS = 4;
+/** /proc counts CPU in 10 ms ticks: 5 s resolves 2 ms/s of idle work. */
+const IDLE_MS = 5_000;
 
 export interface ManyDomainsMeasure {
   domains: number;
@@ -68,6 +70,8 @@ export interface ManyDomainsResult {
   concurrency: number;
   loadedMs: number;
   fleets: ManyDomainsFleetInfo[];
+  /** The machine's 1-minute load average when the rounds ended (the start's is in the machine line). */
+  loadAtEnd: number;
   /** One per round, fleet and mode. */
   measures: ManyDomainsMeasure[];
 }
@@ -90,7 +94,7 @@ interface QueryReply {
 export async function runManyDomains(ctx: BenchContext): Promise<ManyDomainsResult> {
   const { settings, say } = ctx;
   const rounds = settings.quick ? 1 : 3;
-  const sequentialCount = settings.quick ? 45 : 150;
+  const sequentialCount = settings.quick ? 45 : 100;
   const warmup = settings.quick ? 10 : 30;
   const loadedMs = Math.max(3_000, settings.scalingMs);
   const corpus = readCorpus(ctx.demoContexts);
@@ -122,9 +126,9 @@ export async function runManyDomains(ctx: BenchContext): Promise<ManyDomainsResu
       for (const q of f.questions) await ask(f.client, q.question, 'broadcast').catch(() => undefined);
     }
 
-    say('many domains: coordinators idle for 3 s');
+    say(`many domains: coordinators idle for ${IDLE_MS / 1000} s`);
     const idleMeters = fleets.map((f) => new CpuMeter(new Map([['coordinator', [f.coordinator.pid]]])));
-    await new Promise((r) => setTimeout(r, 3_000));
+    await new Promise((r) => setTimeout(r, IDLE_MS));
     const idle = idleMeters.map((m) => m.coresUsed().coordinator ?? 0);
     say(`many domains: idle coordinator CPU ms/s: ${fleets.map((f, i) => `${f.domains} domains ${((idle[i] ?? 0) * 1000).toFixed(0)}`).join(', ')}`);
 
@@ -157,6 +161,7 @@ export async function runManyDomains(ctx: BenchContext): Promise<ManyDomainsResu
         hostPeakRssMb: Math.max(...f.hosts.map((h) => sampleProcess(h.pid)?.peakRssMb ?? 0)),
       })),
       measures,
+      loadAtEnd: Math.round(loadavg()[0]! * 100) / 100,
     };
   } finally {
     for (const f of fleets) f.client.close();
@@ -289,7 +294,7 @@ export function formatManyDomains(r: ManyDomainsResult): string {
   ];
   const out = [
     `**Many domains**: ${DOMAIN_COUNTS.join(', ')} lexical domains of ${r.tokensPerDomain.toLocaleString('en-US')} est. tokens (slices of the demo texts), each fleet with its own coordinator and at most ${HOSTS_PER_FLEET} shard-host processes (several real shards per process, bench/shard-host.ts), all up together; ` +
-      `questions quote a line of one domain, cycling over the domains; median over ${r.rounds} interleaved round(s) of ${r.sequentialCount} sequential queries, then ${r.concurrency} closed-loop callers for ${r.loadedMs / 1000} s. CPU from /proc.`,
+      `questions quote a line of one domain, cycling over the domains; median over ${r.rounds} interleaved round(s) of ${r.sequentialCount} sequential queries, then ${r.concurrency} closed-loop callers for ${r.loadedMs / 1000} s. CPU from /proc; load average when the rounds ended ${r.loadAtEnd}.`,
     '',
     line(headers),
     line(headers.map(() => '---')),
@@ -344,6 +349,7 @@ export function manyDomainsJson(r: ManyDomainsResult): Record<string, unknown> {
       ]),
     ),
     many_domains_coordinator_cpu_48_vs_4: { broadcast: growth('broadcast'), routed: growth('routed') },
+    many_domains_load_at_end: r.loadAtEnd,
     many_domains_idle_coordinator_cpu_ms_per_sec: Object.fromEntries(r.fleets.map((f) => [String(f.domains), r3(f.idleCoordinatorCores * 1000)])),
   };
 }
