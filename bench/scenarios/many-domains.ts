@@ -14,6 +14,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { routeQuestion, type RoutableDomain } from '../../services/coordinator/domain/routing/route-by-terms.js';
+import { HeartbeatStore } from '../../shared/fleet/heartbeat-store.js';
 import type { BenchContext } from '../context.js';
 import { sliceDomains, sliceQuestions, type DomainSlice, type TextFile } from '../domain-slices.js';
 import { waitForReplicas } from '../fleet.js';
@@ -61,6 +64,8 @@ export interface ManyDomainsFleetInfo {
   /** Coordinator cores used while no query runs (heartbeat and directory reads). */
   idleCoordinatorCores: number;
   hostPeakRssMb: number;
+  /** routeQuestion() alone, in the benchmark process, over this fleet's published manifests: ms per question. */
+  routeMsPerQuestion: number;
 }
 
 export interface ManyDomainsResult {
@@ -84,6 +89,7 @@ interface Fleet {
   hosts: BenchProcess[];
   client: JsonClient;
   startupMs: number;
+  prefix: string;
 }
 
 interface QueryReply {
@@ -117,7 +123,7 @@ export async function runManyDomains(ctx: BenchContext): Promise<ManyDomainsResu
         byHost.map((group) => startShardHost(group.map((s) => ({ domain: s.domain, contexts, engine: 'lexical' as const })), env, ctx.nodeFlags)),
       );
       const startupMs = performance.now() - t0;
-      fleets.push({ domains: n, slices, questions: sliceQuestions(slices, QUESTIONS_PER_DOMAIN), coordinator, hosts, client: new JsonClient(coordinator.url, settings.concurrency * 2), startupMs });
+      fleets.push({ domains: n, slices, questions: sliceQuestions(slices, QUESTIONS_PER_DOMAIN), coordinator, hosts, client: new JsonClient(coordinator.url, settings.concurrency * 2), startupMs, prefix: env.MEMFLEET_PREFIX });
       await waitForReplicas(coordinator.url, Object.fromEntries(slices.map((s) => [s.domain, 1])), 60_000);
     }
     // Every shard has seen every question of its fleet once (JIT, WordNet look-ups of new words): the rounds then compare warm fleets.
@@ -126,6 +132,8 @@ export async function runManyDomains(ctx: BenchContext): Promise<ManyDomainsResu
       for (const q of f.questions) await ask(f.client, q.question, 'broadcast').catch(() => undefined);
     }
 
+    const routeMs = await Promise.all(fleets.map((f) => timeRouting(ctx.redisUrl, f)));
+    say(`many domains: routeQuestion() in-process, ms per question: ${fleets.map((f, i) => `${f.domains} domains ${(routeMs[i] ?? 0).toFixed(3)}`).join(', ')}`);
     say(`many domains: coordinators idle for ${IDLE_MS / 1000} s`);
     const idleMeters = fleets.map((f) => new CpuMeter(new Map([['coordinator', [f.coordinator.pid]]])));
     await new Promise((r) => setTimeout(r, IDLE_MS));
@@ -136,7 +144,7 @@ export async function runManyDomains(ctx: BenchContext): Promise<ManyDomainsResu
     const measures: ManyDomainsMeasure[] = [];
     for (let r = 0; r < rounds; r++) {
       // Rotate the order each round, so no fleet or mode always runs first.
-      const order = plan.map((_, i) => plan[(i + r * 3) % plan.length] as (typeof plan)[number]);
+      const order = plan.map((_, i) => plan[(i + r * Math.max(1, Math.floor(plan.length / rounds))) % plan.length] as (typeof plan)[number]);
       for (const { fleet, mode } of order) {
         const m = await measure(ctx, fleet, mode, { sequentialCount, warmup, loadedMs });
         measures.push(m);
@@ -159,6 +167,7 @@ export async function runManyDomains(ctx: BenchContext): Promise<ManyDomainsResu
         startupMs: f.startupMs,
         idleCoordinatorCores: idle[i] ?? 0,
         hostPeakRssMb: Math.max(...f.hosts.map((h) => sampleProcess(h.pid)?.peakRssMb ?? 0)),
+        routeMsPerQuestion: routeMs[i] ?? NaN,
       })),
       measures,
       loadAtEnd: Math.round(loadavg()[0]! * 100) / 100,
@@ -209,6 +218,28 @@ async function measure(ctx: BenchContext, fleet: Fleet, mode: QueryMode, opts: {
     coordinatorCpuMsSequential: asked > 0 ? ((cpuAfter - cpuBefore) * 1000) / seq.latency.n : 0,
     loaded,
   };
+}
+
+/** The routing decision alone (what routed mode adds to the coordinator's work), on the manifests the fleet's shards published. */
+async function timeRouting(redisUrl: string, fleet: Fleet): Promise<number> {
+  const redis = new Redis(redisUrl);
+  try {
+    const store = new HeartbeatStore(redis, fleet.prefix);
+    const domains: RoutableDomain[] = await Promise.all(
+      fleet.slices.map(async (s) => {
+        const terms = (await store.manifest(s.domain))?.terms;
+        if (!terms) throw new Error(`many domains: ${s.domain} published no term statistics: routed mode would ask it blind`);
+        return { shard: s.domain, terms };
+      }),
+    );
+    const passes = 20;
+    for (const q of fleet.questions) routeQuestion(q.question, domains); // JIT
+    const t0 = performance.now();
+    for (let p = 0; p < passes; p++) for (const q of fleet.questions) routeQuestion(q.question, domains);
+    return (performance.now() - t0) / (passes * fleet.questions.length);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** POST /v1/query over every live domain; the shards it asked, each of which must have answered. */
@@ -315,7 +346,7 @@ export function formatManyDomains(r: ManyDomainsResult): string {
     ),
     '',
     `Fleets: ${r.fleets
-      .map((f) => `${f.domains} domains on ${f.hosts} hosts ready in ${(f.startupMs / 1000).toFixed(1)} s, host peak RSS ≤ ${Math.round(f.hostPeakRssMb)} MB, idle coordinator ${(f.idleCoordinatorCores * 1000).toFixed(0)} CPU ms/s`)
+      .map((f) => `${f.domains} domains on ${f.hosts} hosts ready in ${(f.startupMs / 1000).toFixed(1)} s, host peak RSS ≤ ${Math.round(f.hostPeakRssMb)} MB, idle coordinator ${(f.idleCoordinatorCores * 1000).toFixed(0)} CPU ms/s, routing decision alone ${f.routeMsPerQuestion.toFixed(3)} ms per question (in-process)`)
       .join('; ')}.`,
   ];
   return out.join('\n');
@@ -350,6 +381,7 @@ export function manyDomainsJson(r: ManyDomainsResult): Record<string, unknown> {
     ),
     many_domains_coordinator_cpu_48_vs_4: { broadcast: growth('broadcast'), routed: growth('routed') },
     many_domains_load_at_end: r.loadAtEnd,
+    many_domains_route_ms_per_question: Object.fromEntries(r.fleets.map((f) => [String(f.domains), r3(f.routeMsPerQuestion)])),
     many_domains_idle_coordinator_cpu_ms_per_sec: Object.fromEntries(r.fleets.map((f) => [String(f.domains), r3(f.idleCoordinatorCores * 1000)])),
   };
 }
