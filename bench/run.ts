@@ -31,14 +31,14 @@ import { writeDocs } from './write-docs.js';
 
 const USAGE = `Usage: npm run bench [-- options]
 
-  --quick            a shorter run (under a minute): fewer rounds and samples
+  --quick            a shorter run (under a minute): fewer rounds and samples, no many-domains row
   --rounds N         interleaved rounds of the fan-out comparison (default 5, quick 2)
   --concurrency N    closed-loop callers in the throughput runs (default 16)
   --write-docs       replace the results block of docs/performance.md with this run's tables
   --profile DIR      run the coordinator and shards with --cpu-prof, profiles written to DIR
   --only SCENARIO    run only one scenario and print its table and JSON line:
                        redis-memory  Redis memory per 1,000 queries (about a minute)
-                       many-domains  4, 16 and 48 small domains, broadcast and routed (a few minutes; --quick about 1.5)
+                       many-domains  4, 16 and 48 small domains, broadcast and routed (5-7 minutes; with --quick about 3)
   -h, --help         this text
 `;
 
