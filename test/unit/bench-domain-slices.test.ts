@@ -62,3 +62,35 @@ describe('many-domains slices', () => {
     assert.notEqual(questions[0]?.question, questions[3]?.question);
   });
 });
+
+describe('many-domains report', () => {
+  test('When rounds are summarised, then each fleet and mode gets the median of its rounds and the JSON carries the 48-vs-4 growth', async () => {
+    const { formatManyDomains, manyDomainsJson, summarizeManyDomains } = await import('../../bench/scenarios/many-domains.js');
+    const latency = (p50: number) => ({ n: 100, min: p50, p50, p90: p50, p99: p50 * 2, max: p50 * 3, mean: p50 });
+    const measures = [4, 16, 48].flatMap((domains) =>
+      (['broadcast', 'routed'] as const).flatMap((mode) =>
+        [1, 2, 3].map((round) => ({
+          domains,
+          mode,
+          sequential: { latency: latency(domains * round), errors: 0 },
+          callsPerQuery: mode === 'broadcast' ? domains : 1.5,
+          aimedDomainAsked: 1,
+          coordinatorCpuMsSequential: mode === 'broadcast' ? domains * 0.3 + round : 2 + round / 10,
+          loaded: { concurrency: 4, durationSec: 6, completed: 60, perSec: 10 * round, latency: latency(5), errors: 0, cores: { coordinator: 0.1, shards: 0.5, redis: 0.1, total: 0.7 } },
+        })),
+      ),
+    );
+    const result = { tokensPerDomain: 3_000, rounds: 3, sequentialCount: 100, concurrency: 4, loadedMs: 6_000, loadAtEnd: 3, fleets: [], measures };
+    const rows = summarizeManyDomains(result);
+    assert.equal(rows.length, 6);
+    const b48 = rows.find((r) => r.domains === 48 && r.mode === 'broadcast')!;
+    assert.equal(b48.p50, 96); // median of 48, 96, 144
+    assert.ok(Math.abs(b48.coordinatorCpuMsSequential - 16.4) < 1e-9);
+    assert.equal(b48.perSec, 20);
+    assert.equal(b48.coordinatorCpuMsLoaded, 5); // 0.1 cores at 20/s
+    const json = manyDomainsJson(result) as { many_domains_coordinator_cpu_48_vs_4: { broadcast: number; routed: number } };
+    assert.equal(json.many_domains_coordinator_cpu_48_vs_4.broadcast, 5.125); // 16.4 / 3.2
+    assert.equal(json.many_domains_coordinator_cpu_48_vs_4.routed, 1);
+    assert.match(formatManyDomains(result), /\| 48 \| broadcast \| 48\.00 \| 100 % \| 96 \|/);
+  });
+});
