@@ -40,4 +40,7 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'expansion 0.3 by vectors, 2 neighbours', engine: { semanticWeight: 0.3, semanticNeighbours: 2 } },
   { name: 'rank weight 0.25', engine: { rankWeight: 0.25 } },
   { name: 'rank weight 0', engine: { rankWeight: 0 } },
+  { name: 'shard IDF (no fleet statistics)', system: { fleetStats: false } },
+  { name: 'rank scale: shard best', engine: { rankScale: 'shard-best' } },
+  { name: 'shard IDF and rank scale shard best (round 4)', engine: { rankScale: 'shard-best' }, system: { fleetStats: false } },
 ];

@@ -11,6 +11,8 @@ import { DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE, mergeReplies, type MergeOptions,
 import { routeQuestion, type RoutingOptions } from '../services/coordinator/domain/routing/route-by-terms.js';
 import type { RoutableDomain } from '../services/coordinator/domain/routing/route-by-terms.js';
 import { EMPTY_USAGE, type ShardResult } from '../shared/queues/schemas.js';
+import { analyzeText } from '../shared/text/text-analysis.js';
+import { fleetTermStats } from '../shared/text/fleet-term-stats.js';
 import { BaselineEngine } from './baseline-engine.js';
 import type { Observation } from './metrics.js';
 
@@ -54,6 +56,12 @@ export interface EngineSystemOptions {
   engine?: Partial<LexicalOptions>;
   merge?: Omit<MergeOptions, 'topK'>;
   routing?: Partial<RoutingOptions>;
+  /**
+   * Send fleet-wide term statistics with each question, as the coordinator
+   * does (shared/text/fleet-term-stats.ts, over every domain's manifest terms);
+   * false: each shard weighs terms with its own IDF. @defaultValue true
+   */
+  fleetStats?: boolean;
 }
 
 /** Lexical engines built once per domain, shared by every variant that uses the same engine options. */
@@ -68,11 +76,13 @@ export function engineSystem(name: string, engines: ReadonlyMap<string, LexicalE
     ask: async (question, topK) => {
       const started = performance.now();
       const targets = opts.mode === 'routed' ? routeQuestion(question, manifests, opts.routing).shards : [...engines.keys()];
+      // Like the coordinator: statistics over every domain, whichever are asked.
+      const termStats = opts.fleetStats === false ? undefined : fleetTermStats(analyzeText(question), manifests.map((m) => m.terms));
       const replies: ShardReply[] = [];
       for (const shard of targets) {
         const engine = engines.get(shard);
         if (engine === undefined) continue;
-        const answer = await engine.answer({ question, topK, conversation: [] });
+        const answer = await engine.answer({ question, topK, conversation: [], ...(termStats ? { termStats } : {}) });
         const result: ShardResult = {
           queryId: 'q_inprocess00',
           shard,

@@ -26,7 +26,7 @@ import { startEvalFleet, type EvalFleet } from './fleet.js';
 import { baselineSystem, buildEngines, engineSystem, type ScoredObservation, type System } from './in-process.js';
 import { hitAt, scoreQuestion, SPLITS, summarizeByKind, thresholdCurve, type Question, type QuestionScore, type Split } from './metrics.js';
 import { loadQuestions, verifyQuestions } from './question-set.js';
-import { byKindTable, checkTargets, overallTable, splitTable, targetsTable, type SystemReport } from './report.js';
+import { byKindTable, checkTargets, overallTable, qualityTable, splitTable, targetsTable, type SystemReport } from './report.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TOP_K = 5;
@@ -199,6 +199,12 @@ async function main(): Promise<void> {
   if (ablations.length > 0) {
     const reference = [curveRun.report, ...ablations.map((a) => a.report)];
     out.push('## Ablation (in-process, broadcast, no MIN_SCORE: the default engine, then one step changed)', '', overallTable(reference), '');
+    out.push(
+      `### Ablation: ranking and confidence (in-process, broadcast, MIN_SCORE ${DEFAULT_MIN_SCORE}, HIGH_SCORE ${DEFAULT_HIGH_SCORE} for every row)`,
+      '',
+      qualityTable([broadcast.report, ...ablations.map((a) => a.report)]),
+      '',
+    );
     const ablationRuns = [curveRun, ...ablations];
     if (splitsAsked.length === 2) {
       out.push('### Ablation, dev / test (choose on dev)', '', splitTable({ dev: ablationRuns.map((r) => bySplit(r, 'dev')), test: ablationRuns.map((r) => bySplit(r, 'test')) }), '');
