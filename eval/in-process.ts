@@ -13,6 +13,7 @@ import type { RoutableDomain } from '../services/coordinator/domain/routing/rout
 import { EMPTY_USAGE, type ShardResult } from '../shared/queues/schemas.js';
 import { analyzeText } from '../shared/text/text-analysis.js';
 import { fleetTermStats } from '../shared/text/fleet-term-stats.js';
+import { breadthFor } from '../services/coordinator/domain/evidence-breadth.js';
 import { BaselineEngine } from './baseline-engine.js';
 import type { Observation } from './metrics.js';
 
@@ -44,6 +45,39 @@ export function baselineSystem(domains: ReadonlyMap<string, DomainContext>): Sys
         answer: top === undefined ? '' : top.text,
         citations,
         shardsAsked: engines.map((e) => e.shard),
+        latencyMs: performance.now() - started,
+      };
+    },
+    close: async () => undefined,
+  };
+}
+
+/**
+ * Reference for cross-shard comparability: every domain's sources in ONE
+ * lexical index (one IDF, one BM25 scale), citations mapped back to their
+ * domain. What a fleet whose scores were perfectly comparable would rank; not
+ * a deployable system (it is the single-process memory the fleet replaces).
+ */
+export function oneIndexSystem(domains: ReadonlyMap<string, DomainContext>): System {
+  const SEP = '\u0000';
+  const sources = [...domains.entries()].flatMap(([shard, ctx]) => ctx.sources.map((s) => ({ ...s, source: `${shard}${SEP}${s.source}` })));
+  const engine = LexicalEngine.build({ domain: 'all', root: '/one-index', sources, totalLines: 0, tokens: 0 });
+  return {
+    name: 'one index over every domain (reference)',
+    ask: async (question, topK) => {
+      const started = performance.now();
+      const answer = await engine.answer({ question, topK, conversation: [] });
+      const citations = answer.citations.map((c) => {
+        const [shard = '', source = ''] = c.source.split(SEP);
+        return { ...c, shard, source };
+      });
+      const top = citations[0]?.score ?? 0;
+      return {
+        id: '',
+        answer: answer.answer,
+        confidence: top < DEFAULT_MIN_SCORE ? 'none' : top >= DEFAULT_HIGH_SCORE ? 'high' : 'low',
+        citations: top < DEFAULT_MIN_SCORE ? [] : citations,
+        shardsAsked: [...domains.keys()],
         latencyMs: performance.now() - started,
       };
     },
@@ -95,7 +129,9 @@ export function engineSystem(name: string, engines: ReadonlyMap<string, LexicalE
         };
         replies.push({ outcome: { shard, status: 'ok', latencyMs: 0 }, result });
       }
-      const merged = mergeReplies(replies, { topK, minScore: DEFAULT_MIN_SCORE, highScore: DEFAULT_HIGH_SCORE, ...opts.merge });
+      // Like the coordinator: confidence also weighs how broadly the cited lines hold the question.
+      const breadthOf = breadthFor(termStats);
+      const merged = mergeReplies(replies, { topK, minScore: DEFAULT_MIN_SCORE, highScore: DEFAULT_HIGH_SCORE, ...(breadthOf ? { breadthOf } : {}), ...opts.merge });
       return {
         id: '',
         answer: merged.answer,

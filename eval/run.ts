@@ -11,7 +11,7 @@
  *
  * --in-process  the engine without a fleet (same engine, routing and merge code; no HTTP, latency not comparable)
  * --ablation    also run the engine variants of docs/quality.md in-process (each retrieval step switched off)
- * --only A,B    with --ablation: only the variants whose name contains one of these
+ * --only A,B    with --ablation: only the variants whose name contains one of these ("one index": the single-index reference)
  * --verbose     list every answerable question a system missed at hit@3, and every unanswerable one it answered
  */
 import path from 'node:path';
@@ -23,7 +23,7 @@ import { loadDomainContext } from '../services/shard/domain/load-domain.js';
 import { DEFAULT_FLOOR_RATIO, DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE } from '../services/coordinator/domain/merge.js';
 import { ABLATIONS } from './ablations.js';
 import { startEvalFleet, type EvalFleet } from './fleet.js';
-import { baselineSystem, buildEngines, engineSystem, type ScoredObservation, type System } from './in-process.js';
+import { baselineSystem, buildEngines, engineSystem, oneIndexSystem, type ScoredObservation, type System } from './in-process.js';
 import { hitAt, scoreQuestion, SPLITS, summarizeByKind, thresholdCurve, type Question, type QuestionScore, type Split } from './metrics.js';
 import { loadQuestions, verifyQuestions } from './question-set.js';
 import { byKindTable, checkTargets, overallTable, qualityTable, splitTable, targetsTable, type SystemReport } from './report.js';
@@ -134,6 +134,10 @@ async function main(): Promise<void> {
       const variantEngines = variant.engine ? buildEngines(domains, variant.engine) : engines;
       ablations.push(await runSystem(engineSystem(variant.name, variantEngines, { mode: 'broadcast', ...variant.system }), questions));
       say(`ablation ${variant.name} done`);
+    }
+    if (wanted === undefined || wanted.some((w) => 'one index'.includes(w))) {
+      ablations.push(await runSystem(oneIndexSystem(domains), questions));
+      say('one-index reference done');
     }
   }
 

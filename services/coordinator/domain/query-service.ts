@@ -10,6 +10,7 @@ import type { QueryStore } from '../data-access/query-store.js';
 import type { Dispatcher } from '../fanout/dispatcher.js';
 import type { ShardDirectory } from '../fanout/shard-directory.js';
 import { addUsage, mergeReplies, type ShardReply } from './merge.js';
+import { breadthFor } from './evidence-breadth.js';
 import { selectShards, type QueryMode } from './routing/select-shards.js';
 import type { ManifestCache } from './routing/manifest-cache.js';
 import { routeQuestion } from './routing/route-by-terms.js';
@@ -107,7 +108,13 @@ export class QueryService {
     const notRecorded = await recorded;
     if (notRecorded) throw notRecorded.err;
     const replies = [...asked, ...downShardReplies(request, selection.shards, known)];
-    const merged = mergeReplies(replies, { topK: request.topK, minScore: this.quality.minScore, highScore: this.quality.highScore ?? 0 });
+    const breadthOf = breadthFor(termStats);
+    const merged = mergeReplies(replies, {
+      topK: request.topK,
+      minScore: this.quality.minScore,
+      highScore: this.quality.highScore ?? 0,
+      ...(breadthOf ? { breadthOf } : {}),
+    });
     const synthesized = synthesizer ? await synthesizer.synthesize(request.question, merged, replies) : undefined;
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     const response: QueryResponse = {

@@ -6,32 +6,36 @@
  *   window then gets the full rank factor, however weak it is next to another
  *   shard's: the rank is shard-relative by construction, and a shard holding
  *   only loose matches scores its best one like a shard holding the answer.
- * - `ceiling`: the BM25 a window of this shard would get holding every
- *   question term with a saturated term frequency at average length,
- *   (k1 + 1 + d) × Σ idf(t) over the question's scored terms, with the IDF
- *   BM25 itself runs on (this domain's). An absolute scale: a window's rank is
- *   its share of a perfect match, not of what else its shard happens to hold,
- *   so a shard of loose matches no longer gives its best one the full factor.
- *   A title match or synonyms can lift a window past it; the relevance score
- *   clamps the rank to 1. (Dividing by a ceiling on fleet-wide IDF, or running
- *   BM25 itself on fleet-wide IDF, measured worse: docs/quality.md.)
+ * - `ceiling`: the BM25 of a perfect match in this shard: a window holding
+ *   every question term the domain uses, each with a saturated term frequency
+ *   at average length, (k1 + 1 + d) × Σ idf(t), with the IDF BM25 itself runs
+ *   on (this domain's). An absolute scale: a window's rank is its share of a
+ *   perfect match, not of what else its shard happens to hold. Terms the
+ *   domain never uses are left out because BM25 can never match them and the
+ *   coverage already charges for them (unknownTermWeight); counting them made
+ *   a small domain refuse a question half made of everyday words it never
+ *   uses (test/unit/answer-quality.test.ts). A title match or synonyms can lift
+ *   a window past the ceiling; the relevance score clamps the rank to 1.
+ *   (Variants measured on the dev half are in docs/quality.md.)
+ * - `ceiling-all-terms`: the same, counting the terms the domain never uses
+ *   too (at their BM25 IDF for df 0). Measured, not the default.
  */
-export type RankScale = 'shard-best' | 'ceiling';
+export type RankScale = 'shard-best' | 'ceiling' | 'ceiling-all-terms';
 
 export const DEFAULT_RANK_SCALE: RankScale = 'ceiling';
 
-export function bm25Ceiling(queryTerms: readonly string[], idf: (term: string) => number, bm25: { k: number; d: number }): number {
+/** What the ceiling needs of the domain's vocabulary (vocabulary.ts). */
+export interface TermCounts {
+  documentFrequency(term: string): number;
+  idf(term: string): number;
+}
+
+export function bm25Ceiling(queryTerms: readonly string[], vocabulary: TermCounts, bm25: { k: number; d: number }, allTerms = false): number {
   let sum = 0;
-  for (const term of queryTerms) sum += idf(term);
+  for (const term of queryTerms) if (allTerms || vocabulary.documentFrequency(term) > 0) sum += vocabulary.idf(term);
   return (bm25.k + 1 + bm25.d) * sum;
 }
 
-export function rankDivisor(
-  scale: RankScale,
-  topBm25: number,
-  queryTerms: readonly string[],
-  idf: (term: string) => number,
-  bm25: { k: number; d: number },
-): number {
-  return scale === 'shard-best' ? topBm25 : bm25Ceiling(queryTerms, idf, bm25);
+export function rankDivisor(scale: RankScale, topBm25: number, queryTerms: readonly string[], vocabulary: TermCounts, bm25: { k: number; d: number }): number {
+  return scale === 'shard-best' ? topBm25 : bm25Ceiling(queryTerms, vocabulary, bm25, scale === 'ceiling-all-terms');
 }

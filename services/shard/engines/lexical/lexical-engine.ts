@@ -376,8 +376,8 @@ export class LexicalEngine implements Engine {
     }
     const topBm25 = hits[0]?.score ?? 0;
     if (topBm25 <= 0) return noMatch();
-    // BM25 runs on this domain's own IDF, so its ceiling does too (bm25-scale.ts).
-    const rankBy = rankDivisor(this.options.rankScale ?? DEFAULT_RANK_SCALE, topBm25, queryTerms, (term) => this.vocabulary.idf(term), this.options.bm25);
+    // BM25 runs on this domain's own IDF and can only match terms the domain uses, so its ceiling does the same (bm25-scale.ts).
+    const rankBy = rankDivisor(this.options.rankScale ?? DEFAULT_RANK_SCALE, topBm25, queryTerms, this.vocabulary, this.options.bm25);
 
     const topK = Math.min(Math.max(1, Math.floor(question.topK)), MAX_TOP_K);
     // A question word this domain never uses weighs unknownTermWeight × its IDF (see relevance.ts).
