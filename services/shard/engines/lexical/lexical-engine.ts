@@ -45,10 +45,8 @@ export interface LexicalOptions {
    */
   candidateDepth: number;
   /**
-   * Share of a citation's score that follows its BM25 rank within the shard
-   * (bm25 / the shard's best); the rest is coverage alone. The rank is
-   * shard-relative (every shard's best window gets 1), so a lower weight
-   * keeps a weak shard's best from matching a strong shard's. @defaultValue 0.5
+   * Share of a citation's score that follows its BM25 rank (bm25 / rankScale's
+   * divisor); the rest is coverage alone. @defaultValue 0.5
    */
   rankWeight: number;
   /**
