@@ -40,4 +40,12 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'expansion 0.3 by vectors, 2 neighbours', engine: { semanticWeight: 0.3, semanticNeighbours: 2 } },
   { name: 'rank weight 0.25', engine: { rankWeight: 0.25 } },
   { name: 'rank weight 0', engine: { rankWeight: 0 } },
+  { name: 'shard IDF (no fleet statistics)', system: { fleetStats: false } },
+  { name: 'rank scale: shard best', engine: { rankScale: 'shard-best' } },
+  { name: 'rank scale: ceiling over all terms', engine: { rankScale: 'ceiling-all-terms' } },
+  { name: 'confidence: score only (no evidence breadth)', system: { merge: { minBreadth: 0 } } },
+  { name: 'confidence: evidence breadth ≥ 0.1', system: { merge: { minBreadth: 0.1 } } },
+  { name: 'confidence: evidence breadth ≥ 0.15', system: { merge: { minBreadth: 0.15 } } },
+  { name: 'confidence: evidence breadth ≥ 0.2', system: { merge: { minBreadth: 0.2 } } },
+  { name: 'shard IDF and rank scale shard best (round 4)', engine: { rankScale: 'shard-best' }, system: { fleetStats: false } },
 ];
