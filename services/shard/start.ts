@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '../../shared/log/logger.js';
 import { redactUrl } from '../../shared/log/redact.js';
 import { createMetrics, primeShardSeries, type FleetMetrics } from '../../shared/metrics/registry.js';
 import { shardQueueName, shardQueuePrefix } from '../../shared/queues/names.js';
-import { READ_JOB_NAME } from '../../shared/queues/schemas.js';
+import { READ_JOB_NAME, OPTIONAL_QUERY_JOB_FIELDS } from '../../shared/queues/schemas.js';
 import { WORKER_RETENTION } from '../../shared/queues/queue-retention.js';
 import { createRedis, isClusterClient, waitForRedis } from '../../shared/redis/connection.js';
 import type { Envelope } from '../../shared/envelope/index.js';
@@ -95,6 +95,7 @@ export async function startShard(config: ShardConfig, log?: Logger): Promise<Run
     pid: process.pid,
     metricsPort: 0,
     startedAt: Date.now(),
+    jobFields: [...OPTIONAL_QUERY_JOB_FIELDS],
   };
   const memory = new MemorySync(
     {

@@ -15,6 +15,25 @@ export interface LiveShard {
   lastSeen: number;
 }
 
+/**
+ * The optional query-job fields every live replica of each shard understands
+ * (ReplicaInfo.jobFields): the intersection, so one older replica is enough to
+ * withhold a field it would refuse. A replica without a record counts as older. Pure.
+ */
+export function jobFieldsByShard(live: readonly LiveShard[], infos: readonly ReplicaInfo[]): Map<string, Set<string>> {
+  const byReplica = new Map(infos.map((i) => [`${i.shard}${SEP}${i.replica}`, i.jobFields ?? []]));
+  const out = new Map<string, Set<string>>();
+  for (const s of live) {
+    let common: Set<string> | undefined;
+    for (const r of s.replicas) {
+      const fields = new Set(byReplica.get(`${s.shard}${SEP}${r}`) ?? []);
+      common = common === undefined ? fields : new Set([...common].filter((f) => fields.has(f)));
+    }
+    out.set(s.shard, common ?? new Set());
+  }
+  return out;
+}
+
 const SEP = '\t';
 
 /**

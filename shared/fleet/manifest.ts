@@ -45,5 +45,7 @@ export const ReplicaInfoSchema = z.object({
   startedAt: z.number().int(),
   /** The domain version this replica's written sources are at, and a digest of them: replicas that agree show the same pair. */
   memory: z.object({ version: z.number().int().min(0), digest: z.string() }).optional(),
+  /** Optional query-job fields this replica understands (OPTIONAL_QUERY_JOB_FIELDS); absent on replicas older than the field. */
+  jobFields: z.array(z.string().max(40)).max(20).optional(),
 });
 export type ReplicaInfo = z.infer<typeof ReplicaInfoSchema>;

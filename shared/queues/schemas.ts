@@ -55,6 +55,16 @@ export const FleetTermStatsSchema = z
   })
   .strict();
 
+/**
+ * The optional query-job fields a shard of this version understands, published
+ * with each replica's heartbeat (ReplicaInfo.jobFields). A shard validates job
+ * bodies strictly, so a coordinator sends an optional field to a domain only
+ * when every live replica of it lists the field: during a rolling upgrade a
+ * newer coordinator keeps older shards answering (without the field).
+ */
+export const OPTIONAL_QUERY_JOB_FIELDS = ['termStats'] as const;
+export type OptionalQueryJobField = (typeof OPTIONAL_QUERY_JOB_FIELDS)[number];
+
 /** The body of a signed query job (coordinator → shard). */
 export const QueryJobSchema = z
   .object({

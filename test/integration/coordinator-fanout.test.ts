@@ -112,6 +112,39 @@ describe('coordinator fan-out against real Redis', () => {
     assert.equal(((await genuine.json()) as { status: string }).status, 'done');
   });
 
+  test('When a domain has a replica that does not list termStats (an older version), then its jobs go without them while other domains get them', async () => {
+    // Rolling upgrades: a shard validates job bodies strictly, so a field an older replica does not know would make it refuse the job.
+    const store = new HeartbeatStore(client, redis.prefix);
+    const newer = () => store.beat({ shard: 'ghost-new', replica: 'ghost-new-1', host: hostname(), pid: 2, metricsPort: 0, startedAt: Date.now(), jobFields: ['termStats'] }, 6000);
+    await store.publishManifest({ shard: 'ghost-new', engine: 'lexical', sources: 1, lines: 1, tokens: 1, topTerms: [], loadedAt: Date.now() }, 6000);
+    await newer();
+    const beat = setInterval(() => void newer(), 1000);
+    const queues = ['ghost', 'ghost-new'].map((d) => new Queue(shardQueueName(d), { connection: client, prefix: redis.prefix }));
+    try {
+      await new Promise((r) => setTimeout(r, 600)); // past the coordinator's 500 ms directory cache
+      const asked = postQuery(coordinator.url, { question: 'Which ferry runs twice a day in summer?', shards: ['ghost', 'ghost-new'], timeoutMs: 3_000 });
+      const bodies = new Map<string, Record<string, unknown>>();
+      for (let i = 0; i < 150 && bodies.size < 2; i++) {
+        for (const [n, q] of queues.entries()) {
+          const job = (await q.getWaiting())[0];
+          if (job) bodies.set(n === 0 ? 'ghost' : 'ghost-new', JSON.parse((job.data as { body: string }).body) as Record<string, unknown>);
+        }
+        if (bodies.size < 2) await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(bodies.size, 2, 'both jobs were added');
+      assert.equal(bodies.get('ghost')?.termStats, undefined, 'the replica without jobFields gets no termStats');
+      assert.ok(bodies.get('ghost-new')?.termStats, 'the replica listing termStats gets them');
+      await asked;
+    } finally {
+      clearInterval(beat);
+      await store.remove('ghost-new', 'ghost-new-1');
+      for (const q of queues) {
+        await q.obliterate({ force: true }).catch(() => undefined);
+        await q.close();
+      }
+    }
+  });
+
   test('When a failure for a shard job is published on the result channel, then its reason reaches shards[].error only when signed with that domain\'s result key', async () => {
     const ghostQueue = new Queue(shardQueueName('ghost'), { connection: client, prefix: redis.prefix });
     /** Asks the consumer-less ghost domain, and answers its job with `failure(jobId)` on the result channel. */

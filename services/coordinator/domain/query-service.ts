@@ -81,7 +81,7 @@ export class QueryService {
     if (wantSynthesis && !synthesizer) {
       throw new QueryError(400, 'synthesis_unavailable', 'synthesize: true needs ANTHROPIC_API_KEY on the coordinator: set it (SYNTHESIS=on makes synthesis the default), or drop the flag.');
     }
-    const { live, known } = await this.directory.snapshot();
+    const { live, known, jobFields } = await this.directory.snapshot();
     const selection = selectShards(
       live.map((s) => s.shard),
       known,
@@ -104,7 +104,9 @@ export class QueryService {
     const termStats = await this.termStats(request.question, live.map((s) => s.shard));
     const job: Unaddressed<QueryJob> = { queryId: id, question: request.question, topK: request.topK, deadline, conversation: [], ...(termStats ? { termStats } : {}) };
     const targets = await this.route(request, selection.shards);
-    const asked = await Promise.all(targets.map((shard) => this.askOne(shard, job)));
+    // A domain with a replica too old for termStats gets the job without them (it would refuse it): rolling upgrades.
+    const { termStats: _withheld, ...plainJob } = job;
+    const asked = await Promise.all(targets.map((shard) => this.askOne(shard, jobFields.get(shard)?.has('termStats') ? job : plainJob)));
     const notRecorded = await recorded;
     if (notRecorded) throw notRecorded.err;
     const replies = [...asked, ...downShardReplies(request, selection.shards, known)];
