@@ -27,6 +27,7 @@ import { assertBuilt, REPO_ROOT, startCoordinator, stopAll } from './services.js
 import { benchSettings } from './settings.js';
 import { FANOUT_DOMAINS } from './questions.js';
 import { writeDocs } from './write-docs.js';
+import { fanoutOnlyJson, formatFanoutOnly } from './report-fanout-only.js';
 
 const USAGE = `Usage: npm run bench [-- options]
 
@@ -36,6 +37,7 @@ const USAGE = `Usage: npm run bench [-- options]
   --write-docs       replace the results block of docs/performance.md with this run's tables
   --profile DIR      run the coordinator and shards with --cpu-prof, profiles written to DIR
   --only redis-memory  run only the Redis memory scenario (about a minute) and print its table
+  --only fanout      run only the 4-wide fan-out comparison (raw BullMQ against memfleet) and print its tables
   -h, --help         this text
 `;
 
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  if (values.only !== undefined && values.only !== 'redis-memory') throw new Error(`--only takes "redis-memory", got "${values.only}"`);
+  if (values.only !== undefined && values.only !== 'redis-memory' && values.only !== 'fanout') throw new Error(`--only takes "redis-memory" or "fanout", got "${values.only}"`);
   const settings = benchSettings(values.quick, { rounds: positiveInt('--rounds', values.rounds), concurrency: positiveInt('--concurrency', values.concurrency) });
   const t0 = performance.now();
   const say = (line: string) => process.stderr.write(`bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s: ${line}\n`);
@@ -114,6 +116,11 @@ async function main(): Promise<void> {
     }
     const coordinator = await startCoordinator(ctx.fleetEnv, nodeFlags);
     const fanout = await runFanout(ctx, coordinator);
+    if (values.only === 'fanout') {
+      await coordinator.stop();
+      process.stdout.write(`${formatFanoutOnly(machine, settings, fanout)}\n\n${JSON.stringify(fanoutOnlyJson(machine, fanout))}\n`);
+      return;
+    }
     const lexical = await runLexical(ctx, coordinator);
     say('lexical engine alone, in-process');
     const engines: EngineResult[] = [];
