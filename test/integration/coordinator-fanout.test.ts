@@ -3,7 +3,6 @@
  * deadlines for a domain nobody serves, and query state with a TTL.
  */
 import assert from 'node:assert/strict';
-import { inflateRawSync } from 'node:zlib';
 import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
@@ -21,6 +20,7 @@ import { FIXTURE_CONTEXTS, newKeys, postQuery } from '../helpers/fleet-processes
 import { shardEnv } from '../../services/cli/up/service-env.js';
 import { parseMasterKeys } from '../../shared/config/keys.js';
 import { deriveDomainKeys, signEnvelope, type MasterKeys } from '../../shared/envelope/index.js';
+import { storedRecordBody } from '../helpers/stored-record.js';
 
 const quiet = (service: 'coordinator' | 'shard') => createLogger({ service, level: 'silent' });
 
@@ -78,13 +78,7 @@ describe('coordinator fan-out against real Redis', () => {
     const key = keys.query(redis.prefix, json.id as string);
     const ttl = await client.ttl(key);
     assert.ok(ttl > 500 && ttl <= 600, `ttl ${ttl}`);
-    // Sealed (shared/envelope/sealed-record.ts): "2.<kid>.<mac>." then raw DEFLATE when large, else {v, kid, mac, body}.
-    const raw = (await client.getBuffer(key)) as Buffer;
-    const body =
-      raw.subarray(0, 2).toString() === '2.'
-        ? inflateRawSync(raw.subarray(raw.indexOf('.', raw.indexOf('.', 2) + 1) + 1)).toString('utf8')
-        : (JSON.parse(raw.toString('utf8')) as { body: string }).body;
-    const stored = JSON.parse(body) as { status: string; result: { id: string } };
+    const stored = JSON.parse(storedRecordBody(await client.getBuffer(key))) as { status: string; result: { id: string } };
     assert.equal(stored.status, 'done');
     assert.equal(stored.result.id, json.id);
   });
