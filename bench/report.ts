@@ -56,6 +56,37 @@ export function baseline(f: FanoutResult): { p50: number; p99: number; perSec: n
   };
 }
 
+/** CPU ms per fan-out of the side that waits for results (raw producer, or memfleet's coordinator) and of the side that works the jobs. */
+export function cpuComparison(f: FanoutResult): { raw: Record<string, number>; bus: Record<string, number> } {
+  const raw = RAW.map((v) => f.medians[v].cpuMsPerOp).reduce((a, b) => ((a.total ?? Infinity) <= (b.total ?? Infinity) ? a : b));
+  return { raw, bus: f.medians.busHttp.cpuMsPerOp };
+}
+
+/** The side-by-side table of CPU per fan-out: raw BullMQ's producer and workers against memfleet's coordinator and shards. */
+export function formatCpuComparison(f: FanoutResult): string {
+  const { raw, bus } = cpuComparison(f);
+  const v = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2));
+  return [
+    '**CPU ms per fan-out under load, side by side** (the raw BullMQ variant with the lower total; memfleet over HTTP, noop engine)',
+    '',
+    table(
+      ['part', 'raw BullMQ', 'memfleet', 'memfleet / raw'],
+      [
+        ['who adds the jobs and waits: raw producer (bench client) / memfleet coordinator', v(raw['bench client']), v(bus.coordinator), ratioText(bus.coordinator, raw['bench client'])],
+        ['who works the jobs: 4 raw workers / 4 shards', v((raw['raw workers'] ?? 0) + (raw.shards ?? 0)), v(bus.shards), ratioText(bus.shards, (raw['raw workers'] ?? 0) + (raw.shards ?? 0))],
+        ['redis', v(raw.redis), v(bus.redis), ratioText(bus.redis, raw.redis)],
+        ['HTTP client (bench client; raw BullMQ has none)', '—', v(bus['bench client']), ''],
+        ['total', v(raw.total), v(bus.total), ratioText(bus.total, raw.total)],
+      ],
+    ),
+  ].join('\n');
+}
+
+function ratioText(a: number | undefined, b: number | undefined): string {
+  const r = a === undefined || b === undefined ? null : ratio(a, b);
+  return r === null || r === undefined || !Number.isFinite(r) ? '—' : `${round(r)}×`;
+}
+
 export function allShardResources(r: BenchResults): ShardResources[] {
   return [...r.lexical.shards, ...r.scaling.replicas.map((s, i) => ({ ...s, name: `${s.name} replica ${i + 1}` }))];
 }
@@ -109,15 +140,15 @@ export function formatRedisMemory(m: RedisMemoryResult): string {
   return out.join('\n');
 }
 
-function table(headers: string[], rows: (string | number)[][]): string {
+export function table(headers: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-const ms = (v: number) => round(v).toString();
+export const ms = (v: number) => round(v).toString();
 const mb = (v: number | undefined) => (v === undefined ? 'n/a' : Math.round(v).toString());
 /** "3.52 = client 0.37 + coordinator 1.00 + …": CPU ms per operation, parts under 0.02 ms left out. */
-const cpu = (perOp: Record<string, number>) => {
+export const cpu = (perOp: Record<string, number>) => {
   const parts = Object.entries(perOp).filter(([k, v]) => k !== 'total' && v >= 0.02);
   return `${(perOp.total ?? 0).toFixed(2)} = ${parts.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' + ')}`;
 };
@@ -165,6 +196,8 @@ export function formatMarkdown(r: BenchResults): string {
   );
   out.push('');
   out.push(`Raw BullMQ baseline (the better of its two variants, per figure): p50 ${ms(base.p50)} ms, p99 ${ms(base.p99)} ms, ${Math.round(base.perSec)} fan-outs/s.`);
+  out.push('');
+  out.push(formatCpuComparison(f));
   const engineP50 = r.engines.filter((e) => e.domain !== 'bench-200k').map((e) => e.answer.p50);
   out.push('');
   out.push(
@@ -327,6 +360,10 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
     bus_throughput_vs_bullmq: r3(ratio(bus.perSec, base.perSec)),
     bullmq_cpu_ms_per_fanout: r3(Math.min(...RAW.map((v) => f.medians[v].cpuMsPerOp.total ?? Infinity))),
     bus_cpu_ms_per_fanout: r3(bus.cpuMsPerOp.total),
+    coordinator_cpu_ms_per_fanout: r3(bus.cpuMsPerOp.coordinator),
+    shards_cpu_ms_per_fanout: r3(bus.cpuMsPerOp.shards),
+    raw_producer_cpu_ms_per_fanout: r3(cpuComparison(f).raw['bench client']),
+    raw_workers_cpu_ms_per_fanout: r3((cpuComparison(f).raw['raw workers'] ?? 0) + (cpuComparison(f).raw.shards ?? 0)),
     bus_cpu_ms_per_fanout_by_process: Object.fromEntries(Object.entries(bus.cpuMsPerOp).filter(([k, v]) => k !== 'total' && v >= 0.02).map(([k, v]) => [k, r3(v)])),
     ...(f.medians.busInProcessQueueEvents
       ? {

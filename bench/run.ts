@@ -28,6 +28,7 @@ import { assertBuilt, REPO_ROOT, startCoordinator, stopAll } from './services.js
 import { benchSettings } from './settings.js';
 import { FANOUT_DOMAINS } from './questions.js';
 import { writeDocs } from './write-docs.js';
+import { fanoutOnlyJson, formatFanoutOnly } from './report-fanout-only.js';
 
 const USAGE = `Usage: npm run bench [-- options]
 
@@ -38,6 +39,7 @@ const USAGE = `Usage: npm run bench [-- options]
   --profile DIR      run the coordinator and shards with --cpu-prof, profiles written to DIR
   --only SCENARIO    run only one scenario and print its table and JSON line:
                        redis-memory  Redis memory per 1,000 queries (about a minute)
+                       fanout        the 4-wide fan-out comparison (raw BullMQ against memfleet), CPU side by side
                        many-domains  4, 16 and 48 small domains, broadcast and routed (5-7 minutes; with --quick about 3)
   -h, --help         this text
 `;
@@ -123,6 +125,11 @@ async function main(): Promise<void> {
     }
     const coordinator = await startCoordinator(ctx.fleetEnv, nodeFlags);
     const fanout = await runFanout(ctx, coordinator);
+    if (only === 'fanout') {
+      await coordinator.stop();
+      process.stdout.write(`${formatFanoutOnly(machine, settings, fanout)}\n\n${JSON.stringify(fanoutOnlyJson(machine, fanout))}\n`);
+      return;
+    }
     const lexical = await runLexical(ctx, coordinator);
     say('lexical engine alone, in-process');
     const engines: EngineResult[] = [];
@@ -163,7 +170,7 @@ async function main(): Promise<void> {
   }
 }
 
-const ONLY = ['redis-memory', 'many-domains'] as const;
+const ONLY = ['redis-memory', 'fanout', 'many-domains'] as const;
 function isOnly(value: string): value is (typeof ONLY)[number] {
   return (ONLY as readonly string[]).includes(value);
 }

@@ -23,5 +23,5 @@ export {
   deriveRecordKeyring,
   derivationInfo,
 } from './domain-keys.js';
-export { type UnsealFailure, type UnsealResult, sealRecord, unsealRecord } from './sealed-record.js';
+export { type UnsealFailure, type UnsealResult, MAX_SEALED_BODY_BYTES, sealRecord, sealRecordCompressed, unsealRecord } from './sealed-record.js';
 export { type StoredVerifyResult, verifyStoredEnvelope } from './verify-stored.js';

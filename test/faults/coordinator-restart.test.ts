@@ -17,6 +17,7 @@ import {
   type ServiceProcess,
 } from '../helpers/fleet-processes.js';
 import { ask, QUESTIONS, shardsOf } from '../helpers/fault-kit.js';
+import { storedRecordBody } from '../helpers/stored-record.js';
 
 interface Lookup {
   status: number;
@@ -54,9 +55,8 @@ describe('promise 4: the coordinator restarts', () => {
       const found = await client.keys(`${redis.prefix}:query:*`);
       const running: string[] = [];
       for (const key of found) {
-        // Records are sealed ({v, kid, mac, body}); the test only reads the body.
-        const sealed = JSON.parse((await client.get(key)) ?? '{}') as { body?: string };
-        const record = JSON.parse(sealed.body ?? '{}') as { status?: string; id?: string };
+        // Records are sealed (finished ones compressed); the test only reads the body.
+        const record = JSON.parse(storedRecordBody(await client.getBuffer(key))) as { status?: string; id?: string };
         if (record.status === 'running' && record.id) running.push(record.id);
       }
       return running;

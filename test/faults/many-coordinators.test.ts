@@ -14,6 +14,7 @@ import { replyAddressOf } from '../../shared/queues/reply-address.js';
 import { startRedis, type RedisHandle } from '../helpers/redis-server.js';
 import { newKeys, startCoordinatorProcess, startShardProcess, waitFor, waitForShards, type CoordinatorProcess, type ServiceProcess } from '../helpers/fleet-processes.js';
 import { ask, QUESTIONS, shardsOf, sleep, type QueryOutcome } from '../helpers/fault-kit.js';
+import { storedRecordBody } from '../helpers/stored-record.js';
 
 const DEADLINE_MS = 8000;
 
@@ -127,9 +128,8 @@ describe('many coordinators on one fleet', () => {
   async function runningIds(): Promise<string[]> {
     const out: string[] = [];
     for (const key of await client.keys(`${redis.prefix}:query:*`)) {
-      // Records are sealed ({v, kid, mac, body}); the test only reads the body.
-      const sealed = JSON.parse((await client.get(key)) ?? '{}') as { body?: string };
-      const record = JSON.parse(sealed.body ?? '{}') as { status?: string; id?: string };
+      // Records are sealed (finished ones compressed); the test only reads the body.
+      const record = JSON.parse(storedRecordBody(await client.getBuffer(key))) as { status?: string; id?: string };
       if (record.status === 'running' && record.id) out.push(record.id);
     }
     return out;

@@ -20,6 +20,7 @@ import { FIXTURE_CONTEXTS, newKeys, postQuery } from '../helpers/fleet-processes
 import { shardEnv } from '../../services/cli/up/service-env.js';
 import { parseMasterKeys } from '../../shared/config/keys.js';
 import { deriveDomainKeys, signEnvelope, type MasterKeys } from '../../shared/envelope/index.js';
+import { storedRecordBody } from '../helpers/stored-record.js';
 
 const quiet = (service: 'coordinator' | 'shard') => createLogger({ service, level: 'silent' });
 
@@ -77,8 +78,7 @@ describe('coordinator fan-out against real Redis', () => {
     const key = keys.query(redis.prefix, json.id as string);
     const ttl = await client.ttl(key);
     assert.ok(ttl > 500 && ttl <= 600, `ttl ${ttl}`);
-    const sealed = JSON.parse((await client.get(key)) as string) as { body: string };
-    const stored = JSON.parse(sealed.body) as { status: string; result: { id: string } };
+    const stored = JSON.parse(storedRecordBody(await client.getBuffer(key))) as { status: string; result: { id: string } };
     assert.equal(stored.status, 'done');
     assert.equal(stored.result.id, json.id);
   });

@@ -57,6 +57,17 @@ describe('records the coordinator reads from Redis', () => {
     const record: QueryRecord = { id, status: 'failed', createdAt: 1, deadline: 2, question: 'q', error: { code: 'x', message: 'genuine' } };
     await store.put(record);
     assert.deepEqual(await store.get(id), record, 'a record the coordinator stored reads back');
+    // A finished record is stored compressed (about a third of its JSON) and reads back the same.
+    const long = 'The harbour master keeps the tide tables in the east office. '.repeat(60);
+    const done = { id: 'q_compressed1', status: 'done', createdAt: 1, deadline: 2, question: 'q', result: { id: 'q_compressed1', answer: long, confidence: 'high', citations: [], shards: [], latencyMs: 1, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 } } } as QueryRecord;
+    await store.put(done);
+    assert.deepEqual(await store.get('q_compressed1'), done, 'a compressed record reads back');
+    const storedBytes = ((await client.getBuffer(keys.query(`${redis.prefix}-qs`, 'q_compressed1'))) as Buffer).length;
+    assert.ok(storedBytes < JSON.stringify(done).length / 3, `${storedBytes} bytes stored for ${JSON.stringify(done).length} of JSON`);
+    const edited = (await client.getBuffer(keys.query(`${redis.prefix}-qs`, 'q_compressed1'))) as Buffer;
+    edited[edited.length - 2] = (edited[edited.length - 2] ?? 0) ^ 0x01;
+    await client.set(keys.query(`${redis.prefix}-qs`, 'q_compressed1'), edited);
+    assert.equal(await store.get('q_compressed1'), undefined, 'an edited compressed record');
 
     const forgedResult = { answer: 'FORGED <img src=x onerror=alert(1)>', citations: [], shards: [], latencyMs: 1, usage: {} };
     const put = (qid: string, value: string) => client.set(keys.query(`${redis.prefix}-qs`, qid), value);

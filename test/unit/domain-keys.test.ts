@@ -16,6 +16,7 @@ import {
   keyringFromEntries,
   parseKeyring,
   sealRecord,
+  sealRecordCompressed,
   signEnvelope,
   unsealRecord,
   verifyEnvelope,
@@ -102,6 +103,22 @@ describe('sealed query records', () => {
     assert.deepEqual(unsealRecord(parseKeyring(generateKeyring('zz'), 'Z'), 'query:q_a', sealed), { ok: false, reason: 'unknown_kid' });
     assert.deepEqual(unsealRecord(recordKeys, 'query:q_a', '{"id":"q_a"}'), { ok: false, reason: 'malformed' });
     assert.deepEqual(unsealRecord(recordKeys, 'query:q_a', 'not json'), { ok: false, reason: 'malformed' });
+  });
+
+  test('When a record is sealed compressed, then it is smaller, opens only with the record key for its own context, and an edited byte does not open', () => {
+    const body = JSON.stringify({ id: 'q_a', text: 'the harbour master keeps the tide tables. '.repeat(40) });
+    const sealed = sealRecordCompressed(recordKeys, 'query:q_a', body);
+    assert.ok(sealed.length < body.length / 3, `${sealed.length} bytes sealed for ${body.length} of JSON`);
+    assert.deepEqual(unsealRecord(recordKeys, 'query:q_a', sealed), { ok: true, body });
+    assert.deepEqual(unsealRecord(recordKeys, 'query:q_b', sealed), { ok: false, reason: 'bad_signature' });
+    assert.deepEqual(unsealRecord(deriveDomainKeys(masters, 'harbor').query, 'query:q_a', sealed), { ok: false, reason: 'bad_signature' });
+    assert.deepEqual(unsealRecord(parseKeyring(generateKeyring('zz'), 'Z'), 'query:q_a', sealed), { ok: false, reason: 'unknown_kid' });
+    const edited = Buffer.from(sealed);
+    edited[edited.length - 3] = (edited[edited.length - 3] ?? 0) ^ 0x01;
+    assert.deepEqual(unsealRecord(recordKeys, 'query:q_a', edited), { ok: false, reason: 'bad_signature' });
+    assert.deepEqual(unsealRecord(recordKeys, 'query:q_a', Buffer.from('2.k1.short.xyz')), { ok: false, reason: 'malformed' });
+    // A v1 record read as bytes still opens.
+    assert.deepEqual(unsealRecord(recordKeys, 'query:q_a', Buffer.from(sealRecord(recordKeys, 'query:q_a', body))), { ok: true, body });
   });
 });
 

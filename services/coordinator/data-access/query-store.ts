@@ -2,13 +2,14 @@
  * Query state and results in Redis with a TTL, so any coordinator (or a
  * restarted one) can serve GET /v1/queries/:id.
  *
- * Records are sealed with the coordinator's record key (derived from the query
+ * Finished records are stored compressed (raw DEFLATE, shared/envelope/sealed-record.ts:
+ * about a third of their JSON) and every record is sealed with the coordinator's record key (derived from the query
  * master, which no shard holds: shared/envelope/domain-keys.ts), bound to their
  * query id. A record written into Redis by anyone else, or copied from another
  * id, does not open and is treated as absent: it is never served as a result.
  */
 import type { Redis } from 'ioredis';
-import { sealRecord, unsealRecord, type Keyring } from '../../../shared/envelope/index.js';
+import { sealRecord, sealRecordCompressed, unsealRecord, type Keyring } from '../../../shared/envelope/index.js';
 import type { Logger } from '../../../shared/log/logger.js';
 import { keys } from '../../../shared/queues/names.js';
 import { batchWrites } from '../../../shared/redis/write-batching.js';
@@ -17,6 +18,9 @@ import type { CoordinatorPresence } from './coordinator-presence.js';
 
 /** Without an owner to ask (records from older versions), a running query counts as abandoned this long after its deadline. */
 const ABANDONED_AFTER_DEADLINE_MS = 30_000;
+
+/** Records whose JSON is longer than this are stored compressed (finished queries: about 4 KB, a third of it compressed). */
+const COMPRESS_FROM_CHARS = 1024;
 
 export type QueryRecord =
   /** `owner`: the coordinator instance running it (set by the store; see coordinator-presence.ts). */
@@ -47,10 +51,13 @@ export class QueryStore {
 
   async put(record: QueryRecord): Promise<void> {
     const stored = record.status === 'running' && this.presence ? { ...record, owner: this.presence.instanceId } : record;
-    // A running record shares one socket write with the jobs of its fan-out; any other leaves at once
-    // (a finished one must reach Redis before the answer reaches the caller: see query-service.ts).
-    if (record.status === 'running') batchWrites(this.redis);
-    const sealed = sealRecord(this.options.recordKeys, recordContext(record.id), JSON.stringify(stored));
+    // A running record shares one socket write with the jobs of its fan-out; a finished one with whatever
+    // else this tick sends (other queries' jobs under load). Either leaves before the next tick, so a
+    // finished one reaches Redis right as the answer reaches the caller (see query-service.ts).
+    batchWrites(this.redis);
+    const body = JSON.stringify(stored);
+    // Small records (running, failed) gain little from compression and cost its CPU all the same.
+    const sealed = (body.length > COMPRESS_FROM_CHARS ? sealRecordCompressed : sealRecord)(this.options.recordKeys, recordContext(record.id), body);
     await this.redis.set(keys.query(this.prefix, record.id), sealed, 'EX', this.ttlSec);
   }
 
@@ -67,7 +74,7 @@ export class QueryStore {
 
   /** The record, or undefined when there is none or it is not one this fleet's coordinators sealed for this id. */
   async get(id: string): Promise<QueryRecord | undefined> {
-    const raw = await this.redis.get(keys.query(this.prefix, id));
+    const raw = await this.redis.getBuffer(keys.query(this.prefix, id));
     if (!raw) return undefined;
     const opened = unsealRecord(this.options.recordKeys, recordContext(id), raw);
     if (!opened.ok) {

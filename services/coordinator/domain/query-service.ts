@@ -132,8 +132,9 @@ export class QueryService {
     const okCount = response.shards.filter((s) => s.status === 'ok').length;
     const outcome = okCount === response.shards.length ? 'ok' : okCount > 0 ? 'partial' : 'failed';
     this.metrics.queryDuration.observe({ mode: request.mode, outcome }, latencyMs / 1000);
-    // Not awaited: the SET is written to Redis before the answer is written to the caller, and Redis applies
-    // it long before the caller can ask GET /v1/queries/:id; waiting for its reply only added a round trip.
+    // Not awaited: the SET leaves for Redis in the same tick as the answer leaves for the caller (corked with
+    // whatever else this tick sends), and Redis applies it long before the caller can ask GET /v1/queries/:id
+    // on any coordinator; waiting for its reply only added a round trip.
     void this.store.put({ id, status: 'done', createdAt, deadline, question: request.question, result: response }).catch((err: unknown) => {
       this.log.warn({ err, queryId: id }, 'could not store the query result');
     });

@@ -16,6 +16,7 @@
  */
 import type { Redis } from 'ioredis';
 import { keys } from '../../../shared/queues/names.js';
+import { batchWrites } from '../../../shared/redis/write-batching.js';
 
 /** Sweep expired entries after this many marks, so memory stays bounded without a timer. */
 const SWEEP_EVERY = 1024;
@@ -61,7 +62,10 @@ export class FinishedJobs {
     const ttlMs = Math.max(1000, validUntil - now + 1000);
     this.#finished.set(jobId, now + ttlMs);
     this.#sweepOccasionally(now);
-    await this.redis?.set(keys.finishedJob(this.prefix, this.domain, jobId), '1', 'PX', ttlMs);
+    if (!this.redis) return;
+    // Joins whatever else this tick sends (the next job's fetch or checks) instead of a write of its own.
+    batchWrites(this.redis);
+    await this.redis.set(keys.finishedJob(this.prefix, this.domain, jobId), '1', 'PX', ttlMs);
   }
 
   /** Entries held in memory (finished and started), for tests. */

@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { NonceCache } from '../../../shared/envelope/index.js';
 import { keys } from '../../../shared/queues/names.js';
+import { batchWrites } from '../../../shared/redis/write-batching.js';
 
 export class JobNonceCache implements NonceCache {
   constructor(
@@ -17,6 +18,8 @@ export class JobNonceCache implements NonceCache {
 
   async claim(nonce: string, ttlSec: number): Promise<boolean> {
     const key = keys.nonce(this.prefix, 'query', nonce);
+    // The job's already-answered look-up (verify-job.ts) follows in the same tick: one write for both.
+    batchWrites(this.redis);
     const set = await this.redis.set(key, this.jobId, 'EX', ttlSec, 'NX');
     if (set === 'OK') return true;
     return (await this.redis.get(key)) === this.jobId;

@@ -2,7 +2,9 @@
  * The checks every job passes before a shard acts on it, whatever its kind:
  * the envelope (kid, signature, timestamp) first, then the address signed into
  * the body (this shard, this job id), then the nonce, then that the job id was
- * not already answered, then the payload schema. Rejections are counted and
+ * not already answered, then the payload schema. The nonce claim and the
+ * already-answered look-up leave in one socket write and come back in one
+ * round trip (Redis applies them in that order). Rejections are counted and
  * logged without the body, and thrown as unrecoverable so BullMQ never retries
  * them.
  */
@@ -61,10 +63,22 @@ export async function verifyJob<S extends z.ZodType>(
     return undefined;
   };
 
-  const verified = await verifyEnvelope(job.data, { keyring: deps.queryKeys, toleranceSec: deps.toleranceSec, nonceCache, checkBody: checkAddress });
+  // The look-up is issued right after the claim, in the same tick: both reach Redis in one write.
+  let finishedLookUp: Promise<boolean> | undefined;
+  const claimThenLookUp: NonceCache = {
+    claim: (nonce, ttlSec) => {
+      const claimed = nonceCache.claim(nonce, ttlSec);
+      finishedLookUp = deps.finishedJobs.wasFinished(job.id);
+      // Read below only when the claim succeeded; a failed claim must not leave it unhandled.
+      finishedLookUp.catch(() => undefined);
+      return claimed;
+    },
+  };
+
+  const verified = await verifyEnvelope(job.data, { keyring: deps.queryKeys, toleranceSec: deps.toleranceSec, nonceCache: claimThenLookUp, checkBody: checkAddress });
   if (!verified.ok) return refuse(verified.reason, verified.detail);
 
-  if (await deps.finishedJobs.wasFinished(job.id)) {
+  if (await (finishedLookUp ?? deps.finishedJobs.wasFinished(job.id))) {
     return refuse('already_answered', `job ${job.id} was already answered; a job id is answered once`);
   }
 
