@@ -50,9 +50,13 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'dense lsa 0.3 100 candidates', engine: { dense: 'lsa', denseWeight: 0.3, denseCandidates: 100 } },
   { name: 'dense lsa 0.3 rank 0.5', engine: { dense: 'lsa', denseWeight: 0.3, denseRankWeight: 0.5 } },
   { name: 'dense lsa rank 0.5 only', engine: { dense: 'lsa', denseWeight: 0, denseRankWeight: 0.5 } },
+  { name: 'dense lsa rank 0.25 only', engine: { dense: 'lsa', denseWeight: 0, denseRankWeight: 0.25 } },
   { name: 'dense lsa 0.3 with expansions', engine: { dense: 'lsa', denseWeight: 0.3, denseExpansions: true } },
   { name: 'dense lsa 0.3 64 dims', engine: { dense: 'lsa', denseWeight: 0.3, denseDimensions: 64 } },
   { name: 'dense lsa 0.3 150 dims', engine: { dense: 'lsa', denseWeight: 0.3, denseDimensions: 150 } },
+  { name: 'lsa neighbours 0.2', engine: { dense: 'lsa', denseWeight: 0, denseNeighbourWeight: 0.2 } },
+  { name: 'lsa neighbours 0.1', engine: { dense: 'lsa', denseWeight: 0, denseNeighbourWeight: 0.1 } },
+  { name: 'lsa neighbours 0.2 cosine 0.5', engine: { dense: 'lsa', denseWeight: 0, denseNeighbourWeight: 0.2, denseNeighbourCosine: 0.5 } },
   { name: 'dense word vectors 0.3 floor 0.5', engine: { dense: 'word-vectors', denseWeight: 0.3, denseFloor: 0.5 } },
   { name: 'dense word vectors 0.3 floor 0.7', engine: { dense: 'word-vectors', denseWeight: 0.3, denseFloor: 0.7 } },
 ];

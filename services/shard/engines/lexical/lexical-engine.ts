@@ -139,6 +139,14 @@ export interface LexicalOptions {
   denseRankWeight: number;
   /** The question's WordNet expansions also shape its dense vector, at their weights. */
   denseExpansions: boolean;
+  /**
+   * Query expansion by the LSA space (`dense` 'lsa'): each question term's
+   * `denseNeighbours` nearest domain terms with cosine ≥ `denseNeighbourCosine`
+   * are added like synonyms at `denseNeighbourWeight` × cosine; 0 turns it off.
+   */
+  denseNeighbourWeight: number;
+  denseNeighbours: number;
+  denseNeighbourCosine: number;
   /** Caps on the terms, expansions and hits one question may cost (shared/text/query-term-budget.ts). @defaultValue DEFAULT_QUERY_TERM_BUDGET */
   budget: QueryTermBudget;
 }
@@ -146,6 +154,8 @@ export interface LexicalOptions {
 /** A dense channel: the window vectors and how a text (analysed terms, raw text) becomes a vector. */
 interface DenseChannel {
   windows: DenseWindows;
+  /** The LSA space (undefined for word vectors). */
+  space?: LatentSpace;
   embed(terms: readonly string[], text: string, boost?: (term: string) => number): Float32Array;
 }
 
@@ -166,7 +176,7 @@ export interface LexicalWork {
   hitsExamined: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseExpansions: false, budget: DEFAULT_QUERY_TERM_BUDGET });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, budget: DEFAULT_QUERY_TERM_BUDGET });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -275,7 +285,7 @@ export class LexicalEngine implements Engine {
         idf,
         { dimensions: this.options.denseDimensions },
       );
-      return { windows: new DenseWindows(space.dimensions), embed: (terms, _text, boost) => space.embed(terms, idf, boost) };
+      return { windows: new DenseWindows(space.dimensions), space, embed: (terms, _text, boost) => space.embed(terms, idf, boost) };
     }
     const vectors = sharedWordVectors();
     return { windows: new DenseWindows(DIMENSIONS), embed: (_terms, text) => normalize(textVector(text, vectors, idf)) };
@@ -380,6 +390,19 @@ export class LexicalEngine implements Engine {
     add((word) => wordnet.synonyms(word), this.options.synonymWeight);
     // Related words after synonyms, so a word that is both keeps the synonym's weight.
     if (this.options.relatedWeight > 0) add((word) => wordnet.related(word), this.options.relatedWeight);
+    const space = this.dense?.space;
+    if (space !== undefined && this.options.denseNeighbourWeight > 0) {
+      // Domain (LSA) neighbours of each question term, within the same expansion budget.
+      for (const of of scored) {
+        for (const { term, cosine: c } of space.nearest(of, this.options.denseNeighbours, this.options.denseNeighbourCosine, (t) => questionTerms.has(t))) {
+          const weight = this.options.denseNeighbourWeight * c;
+          const had = expansions.get(term);
+          if (had !== undefined && had.weight >= weight) continue;
+          if (had === undefined && expansions.size >= max) return expansions;
+          expansions.set(term, { of, weight });
+        }
+      }
+    }
     if (this.neighbours !== undefined) {
       // Word-vector neighbours last (semantic/domain-neighbours.ts), within the same expansion budget.
       const vectors = sharedWordVectors();

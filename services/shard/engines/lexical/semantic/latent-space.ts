@@ -82,6 +82,44 @@ export class LatentSpace {
     return normalize(out);
   }
 
+  /**
+   * Up to `limit` terms whose vectors are nearest `term`'s (cosine ≥ `minCosine`),
+   * best first, leaving out `exclude`; none when `term` has no vector.
+   */
+  nearest(term: string, limit: number, minCosine: number, exclude: (term: string) => boolean): { term: string; cosine: number }[] {
+    const i = this.termIndex.get(term);
+    if (i === undefined || limit <= 0) return [];
+    const k = this.dimensions;
+    const norms = this.norms();
+    const ni = norms[i] as number;
+    if (ni === 0) return [];
+    const found: { term: string; cosine: number }[] = [];
+    for (const [other, r] of this.termIndex) {
+      if (r === i || norms[r] === 0) continue;
+      let d = 0;
+      for (let j = 0; j < k; j++) d += (this.termVectors[i * k + j] as number) * (this.termVectors[r * k + j] as number);
+      const c = d / (ni * (norms[r] as number));
+      if (c >= minCosine && !exclude(other)) found.push({ term: other, cosine: c });
+    }
+    return found.sort((a, b) => b.cosine - a.cosine || a.term.localeCompare(b.term)).slice(0, limit);
+  }
+
+  private termNorms: Float32Array | undefined;
+
+  private norms(): Float32Array {
+    if (this.termNorms === undefined) {
+      const k = this.dimensions;
+      const norms = new Float32Array(this.termIndex.size);
+      for (let r = 0; r < norms.length; r++) {
+        let n = 0;
+        for (let j = 0; j < k; j++) n += (this.termVectors[r * k + j] as number) ** 2;
+        norms[r] = Math.sqrt(n);
+      }
+      this.termNorms = norms;
+    }
+    return this.termNorms;
+  }
+
   /** Cosine of two terms' vectors (0 when either has none). */
   similarity(a: string, b: string): number {
     const ia = this.termIndex.get(a);
