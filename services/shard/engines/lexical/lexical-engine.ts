@@ -135,8 +135,12 @@ export interface LexicalOptions {
   denseWeight: number;
   /** Dense cosine at or below which the dense signal counts 0. */
   denseFloor: number;
-  /** Share of the rank factor taken from the window's dense cosine ÷ the shard's best (the rest from BM25's). */
+  /**
+   * Share of the rank factor taken from the window's dense cosine ÷ the shard's best (the rest from BM25's);
+   * with `denseRankMode` 'max', the rank factor is instead the larger of BM25's and this weight × the dense one.
+   */
   denseRankWeight: number;
+  denseRankMode: 'blend' | 'max';
   /** The question's WordNet expansions also shape its dense vector, at their weights. */
   denseExpansions: boolean;
   /**
@@ -176,7 +180,7 @@ export interface LexicalWork {
   hitsExamined: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, budget: DEFAULT_QUERY_TERM_BUDGET });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, budget: DEFAULT_QUERY_TERM_BUDGET });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -500,8 +504,11 @@ export class LexicalEngine implements Engine {
     const floor = this.options.denseFloor;
     const denseShare = (id: number): number => (cosines === undefined ? 0 : Math.max(0, ((cosines[id] ?? 0) - floor) / (1 - floor)));
     // With a dense rank share, the rank factor blends BM25's rank with the dense cosine's (both relative to the shard's best).
-    const rankOf = (id: number, bm25: number): number =>
-      denseRank > 0 && topCosine > 0 ? (1 - denseRank) * (bm25 / topBm25) + denseRank * Math.max(0, (cosines?.[id] ?? 0) / topCosine) : bm25 / topBm25;
+    const rankOf = (id: number, bm25: number): number => {
+      if (denseRank <= 0 || topCosine <= 0) return bm25 / topBm25;
+      const denseRel = Math.max(0, (cosines?.[id] ?? 0) / topCosine);
+      return this.options.denseRankMode === 'max' ? Math.max(bm25 / topBm25, denseRank * denseRel) : (1 - denseRank) * (bm25 / topBm25) + denseRank * denseRel;
+    };
     const candidates = pool
       .map((hit) => {
         const windowCoverage = termCoverage(queryTerms, presence(new Set(hit.queryTerms), expansions), idf);
