@@ -11,6 +11,7 @@ import type { ScalingResult } from './scenarios/scaling.js';
 import type { CoordinatorsResult } from './scenarios/coordinators.js';
 import type { WritesResult } from './scenarios/writes.js';
 import { QUERIES_PER_BATCH, type RedisMemoryResult } from './scenarios/redis-memory.js';
+import { formatManyDomains, manyDomainsJson, type ManyDomainsResult } from './scenarios/many-domains.js';
 import { DEMO_QUESTIONS } from './questions.js';
 import { ratio, round } from './stats.js';
 import { MAX_QUESTION_CHARS } from '../shared/queues/schemas.js';
@@ -29,6 +30,8 @@ export interface BenchResults {
   /** Memory that grows (scenario 7): write to visible, and queries while writes run. */
   writes?: WritesResult;
   redisMemory: RedisMemoryResult;
+  /** 4, 16 and 48 small domains, broadcast and routed (issue 17). */
+  manyDomains?: ManyDomainsResult;
   domain200k: { tokens: number; files: number };
 }
 
@@ -264,6 +267,10 @@ export function formatMarkdown(r: BenchResults): string {
     );
     out.push('');
   }
+  if (r.manyDomains) {
+    out.push(formatManyDomains(r.manyDomains));
+    out.push('');
+  }
   out.push(formatRedisMemory(r.redisMemory));
   out.push('');
   out.push('**Resources** (start-up: spawn until `/readyz` says ready; memory: resident set from /proc)');
@@ -364,6 +371,7 @@ export function summaryJson(r: BenchResults): Record<string, unknown> {
           query_throughput_with_writes_vs_without: r3(ratio(r.writes.withWrites.perSec, r.writes.withoutWrites.perSec)),
         }
       : {}),
+    ...(r.manyDomains ? manyDomainsJson(r.manyDomains) : {}),
     targets_met: t.every((x) => x.met),
     targets_missed: t.filter((x) => !x.met).map((x) => x.name),
   };

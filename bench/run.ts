@@ -23,6 +23,7 @@ import { runRedisMemory } from './scenarios/redis-memory.js';
 import { runScaling } from './scenarios/scaling.js';
 import { runCoordinators } from './scenarios/coordinators.js';
 import { runWrites } from './scenarios/writes.js';
+import { formatManyDomains, manyDomainsJson, runManyDomains } from './scenarios/many-domains.js';
 import { assertBuilt, REPO_ROOT, startCoordinator, stopAll } from './services.js';
 import { benchSettings } from './settings.js';
 import { FANOUT_DOMAINS } from './questions.js';
@@ -30,12 +31,14 @@ import { writeDocs } from './write-docs.js';
 
 const USAGE = `Usage: npm run bench [-- options]
 
-  --quick            a shorter run (under a minute): fewer rounds and samples
+  --quick            a shorter run (under a minute): fewer rounds and samples, no many-domains row
   --rounds N         interleaved rounds of the fan-out comparison (default 5, quick 2)
   --concurrency N    closed-loop callers in the throughput runs (default 16)
   --write-docs       replace the results block of docs/performance.md with this run's tables
   --profile DIR      run the coordinator and shards with --cpu-prof, profiles written to DIR
-  --only redis-memory  run only the Redis memory scenario (about a minute) and print its table
+  --only SCENARIO    run only one scenario and print its table and JSON line:
+                       redis-memory  Redis memory per 1,000 queries (about a minute)
+                       many-domains  4, 16 and 48 small domains, broadcast and routed (5-7 minutes; with --quick about 3)
   -h, --help         this text
 `;
 
@@ -56,7 +59,8 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  if (values.only !== undefined && values.only !== 'redis-memory') throw new Error(`--only takes "redis-memory", got "${values.only}"`);
+  const only = values.only;
+  if (only !== undefined && !isOnly(only)) throw new Error(`--only takes one of ${ONLY.map((o) => `"${o}"`).join(', ')}, got "${only}"`);
   const settings = benchSettings(values.quick, { rounds: positiveInt('--rounds', values.rounds), concurrency: positiveInt('--concurrency', values.concurrency) });
   const t0 = performance.now();
   const say = (line: string) => process.stderr.write(`bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s: ${line}\n`);
@@ -107,7 +111,12 @@ async function main(): Promise<void> {
       say,
     };
 
-    if (values.only === 'redis-memory') {
+    if (only === 'many-domains') {
+      const many = await runManyDomains(ctx);
+      process.stdout.write(`${formatManyDomains(many)}\n\n${JSON.stringify({ bench: 'memfleet', only: 'many-domains', mode: settings.quick ? 'quick' : 'full', machine, ...manyDomainsJson(many) })}\n`);
+      return;
+    }
+    if (only === 'redis-memory') {
       const memory = await runRedisMemory(ctx);
       process.stdout.write(`${formatRedisMemory(memory)}\n\n${JSON.stringify({ bench: 'memfleet', only: 'redis-memory', redis_memory_mb_per_1000_queries: Math.round(redisGrowthMb(memory) * 1000) / 1000, ...memory })}\n`);
       return;
@@ -123,6 +132,8 @@ async function main(): Promise<void> {
     const coordinators = await runCoordinators(ctx, coordinator);
     const writes = await runWrites(ctx, coordinator, big.contexts, big.domain);
     await coordinator.stop();
+    // Minutes of start-up and warm-up alone: --quick keeps its minute and leaves the row to --only many-domains.
+    const manyDomains = settings.quick ? undefined : await runManyDomains(ctx);
     const redisMemory = await runRedisMemory(ctx);
 
     const results: BenchResults = {
@@ -137,6 +148,7 @@ async function main(): Promise<void> {
       coordinators,
       writes,
       redisMemory,
+      ...(manyDomains ? { manyDomains } : {}),
       domain200k: { tokens: big.tokens, files: big.files },
     };
     const markdown = formatMarkdown(results);
@@ -149,6 +161,11 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
+}
+
+const ONLY = ['redis-memory', 'many-domains'] as const;
+function isOnly(value: string): value is (typeof ONLY)[number] {
+  return (ONLY as readonly string[]).includes(value);
 }
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {

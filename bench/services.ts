@@ -124,6 +124,30 @@ export async function startShard(spec: ShardSpec, env: NodeJS.ProcessEnv, nodeFl
   return { ...track(name, proc, output, exited, performance.now() - t0), metricsPort };
 }
 
+/**
+ * Several real shards in one process (bench/shard-host.ts), for scenarios with
+ * more domains than the machine holds Node processes. Each shard gets the
+ * environment `startShard` above gives its process; metrics on free ports.
+ */
+export async function startShardHost(specs: ShardSpec[], env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Promise<BenchProcess> {
+  const t0 = performance.now();
+  const name = `shard host (${specs.map((s) => s.domain).join(', ')})`;
+  const payload = specs.map((spec) => ({
+    domain: spec.domain,
+    env: Object.fromEntries(
+      Object.entries({ ...shardEnv({ ...env, ENGINE: spec.engine }, spec.domain), CONTEXTS_DIR: spec.contexts, METRICS_PORT: '0', HOST: '127.0.0.1' }).filter(
+        (e): e is [string, string] => typeof e[1] === 'string',
+      ),
+    ),
+  }));
+  const { proc, output, exited } = spawnNode(name, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'shard-host.ts')], {
+    env: { BENCH_SHARD_SPECS: JSON.stringify(payload) },
+    nodeFlags: [...shardNodeArgs(), ...nodeFlags],
+  });
+  await until(name, async () => output().includes('shard-host ready'), proc, output, 60_000 + 5_000 * specs.length);
+  return track(name, proc, output, exited, performance.now() - t0);
+}
+
 /** One raw BullMQ worker process (bench/raw/worker.ts) consuming `queue`. */
 export async function startRawWorker(queue: string, env: NodeJS.ProcessEnv): Promise<BenchProcess> {
   const t0 = performance.now();

@@ -11,6 +11,9 @@ import { DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE, mergeReplies, type MergeOptions,
 import { routeQuestion, type RoutingOptions } from '../services/coordinator/domain/routing/route-by-terms.js';
 import type { RoutableDomain } from '../services/coordinator/domain/routing/route-by-terms.js';
 import { EMPTY_USAGE, type ShardResult } from '../shared/queues/schemas.js';
+import { analyzeText } from '../shared/text/text-analysis.js';
+import { fleetTermStats } from '../shared/text/fleet-term-stats.js';
+import { breadthFor } from '../services/coordinator/domain/evidence-breadth.js';
 import { BaselineEngine } from './baseline-engine.js';
 import type { Observation } from './metrics.js';
 
@@ -49,11 +52,50 @@ export function baselineSystem(domains: ReadonlyMap<string, DomainContext>): Sys
   };
 }
 
+/**
+ * Reference for cross-shard comparability: every domain's sources in ONE
+ * lexical index (one IDF, one BM25 scale), citations mapped back to their
+ * domain. What a fleet whose scores were perfectly comparable would rank; not
+ * a deployable system (it is the single-process memory the fleet replaces).
+ */
+export function oneIndexSystem(domains: ReadonlyMap<string, DomainContext>): System {
+  const SEP = '\u0000';
+  const sources = [...domains.entries()].flatMap(([shard, ctx]) => ctx.sources.map((s) => ({ ...s, source: `${shard}${SEP}${s.source}` })));
+  const engine = LexicalEngine.build({ domain: 'all', root: '/one-index', sources, totalLines: 0, tokens: 0 });
+  return {
+    name: 'one index over every domain (reference)',
+    ask: async (question, topK) => {
+      const started = performance.now();
+      const answer = await engine.answer({ question, topK, conversation: [] });
+      const citations = answer.citations.map((c) => {
+        const [shard = '', source = ''] = c.source.split(SEP);
+        return { ...c, shard, source };
+      });
+      const top = citations[0]?.score ?? 0;
+      return {
+        id: '',
+        answer: answer.answer,
+        confidence: top < DEFAULT_MIN_SCORE ? 'none' : top >= DEFAULT_HIGH_SCORE ? 'high' : 'low',
+        citations: top < DEFAULT_MIN_SCORE ? [] : citations,
+        shardsAsked: [...domains.keys()],
+        latencyMs: performance.now() - started,
+      };
+    },
+    close: async () => undefined,
+  };
+}
+
 export interface EngineSystemOptions {
   mode: 'broadcast' | 'routed';
   engine?: Partial<LexicalOptions>;
   merge?: Omit<MergeOptions, 'topK'>;
   routing?: Partial<RoutingOptions>;
+  /**
+   * Send fleet-wide term statistics with each question, as the coordinator
+   * does (shared/text/fleet-term-stats.ts, over every domain's manifest terms);
+   * false: each shard weighs terms with its own IDF. @defaultValue true
+   */
+  fleetStats?: boolean;
 }
 
 /** Lexical engines built once per domain, shared by every variant that uses the same engine options. */
@@ -68,11 +110,13 @@ export function engineSystem(name: string, engines: ReadonlyMap<string, LexicalE
     ask: async (question, topK) => {
       const started = performance.now();
       const targets = opts.mode === 'routed' ? routeQuestion(question, manifests, opts.routing).shards : [...engines.keys()];
+      // Like the coordinator: statistics over every domain, whichever are asked.
+      const termStats = opts.fleetStats === false ? undefined : fleetTermStats(analyzeText(question), manifests.map((m) => m.terms));
       const replies: ShardReply[] = [];
       for (const shard of targets) {
         const engine = engines.get(shard);
         if (engine === undefined) continue;
-        const answer = await engine.answer({ question, topK, conversation: [] });
+        const answer = await engine.answer({ question, topK, conversation: [], ...(termStats ? { termStats } : {}) });
         const result: ShardResult = {
           queryId: 'q_inprocess00',
           shard,
@@ -85,7 +129,9 @@ export function engineSystem(name: string, engines: ReadonlyMap<string, LexicalE
         };
         replies.push({ outcome: { shard, status: 'ok', latencyMs: 0 }, result });
       }
-      const merged = mergeReplies(replies, { topK, minScore: DEFAULT_MIN_SCORE, highScore: DEFAULT_HIGH_SCORE, ...opts.merge });
+      // Like the coordinator: confidence also weighs how broadly the cited lines hold the question.
+      const breadthOf = breadthFor(termStats);
+      const merged = mergeReplies(replies, { topK, minScore: DEFAULT_MIN_SCORE, highScore: DEFAULT_HIGH_SCORE, ...(breadthOf ? { breadthOf } : {}), ...opts.merge });
       return {
         id: '',
         answer: merged.answer,

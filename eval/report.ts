@@ -35,6 +35,28 @@ export function overallTable(systems: readonly SystemReport[]): string {
   );
 }
 
+/**
+ * One row per system, the numbers a scoring change moves: ranking (hit@k,
+ * first citation on the right shard) and confidence (answerable questions
+ * answered `low`, unanswerable ones not `high`). For ablation rows.
+ */
+export function qualityTable(systems: readonly SystemReport[]): string {
+  return table(
+    ['system', 'questions', 'hit@1 %', 'hit@3 %', 'hit@3 other words %', 'first citation on right shard %', 'false abstention %', 'answerable not high %', 'unanswerable not high %'],
+    systems.map(({ name, all: s, byKind }) => [
+      name,
+      String(s.questions),
+      pct(s.hit1),
+      pct(s.hit3),
+      pct(byKind.paraphrase?.hit3 ?? null),
+      pct(s.firstShard),
+      pct(s.falseAbstention),
+      pct(s.answerableNotHigh),
+      pct(s.unanswerableNotHigh),
+    ]),
+  );
+}
+
 /** One row per question kind, one column group per system: hit@1 / hit@3 (abstention for unanswerable). */
 export function byKindTable(systems: readonly SystemReport[]): string {
   const kinds = KINDS.filter((k) => systems.some((s) => s.byKind[k] !== undefined));

@@ -11,7 +11,7 @@
  *
  * --in-process  the engine without a fleet (same engine, routing and merge code; no HTTP, latency not comparable)
  * --ablation    also run the engine variants of docs/quality.md in-process (each retrieval step switched off)
- * --only A,B    with --ablation: only the variants whose name contains one of these
+ * --only A,B    with --ablation: only the variants whose name contains one of these ("one index": the single-index reference)
  * --verbose     list every answerable question a system missed at hit@3, and every unanswerable one it answered
  */
 import path from 'node:path';
@@ -23,10 +23,10 @@ import { loadDomainContext } from '../services/shard/domain/load-domain.js';
 import { DEFAULT_FLOOR_RATIO, DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE } from '../services/coordinator/domain/merge.js';
 import { ABLATIONS } from './ablations.js';
 import { startEvalFleet, type EvalFleet } from './fleet.js';
-import { baselineSystem, buildEngines, engineSystem, type ScoredObservation, type System } from './in-process.js';
+import { baselineSystem, buildEngines, engineSystem, oneIndexSystem, type ScoredObservation, type System } from './in-process.js';
 import { hitAt, scoreQuestion, SPLITS, summarizeByKind, thresholdCurve, type Question, type QuestionScore, type Split } from './metrics.js';
 import { loadQuestions, verifyQuestions } from './question-set.js';
-import { byKindTable, checkTargets, overallTable, splitTable, targetsTable, type SystemReport } from './report.js';
+import { byKindTable, checkTargets, overallTable, qualityTable, splitTable, targetsTable, type SystemReport } from './report.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TOP_K = 5;
@@ -135,6 +135,10 @@ async function main(): Promise<void> {
       ablations.push(await runSystem(engineSystem(variant.name, variantEngines, { mode: 'broadcast', ...variant.system }), questions));
       say(`ablation ${variant.name} done`);
     }
+    if (wanted === undefined || wanted.some((w) => 'one index'.includes(w))) {
+      ablations.push(await runSystem(oneIndexSystem(domains), questions));
+      say('one-index reference done');
+    }
   }
 
   const [baseline, broadcast, routed] = runs as [Run, Run, Run];
@@ -199,6 +203,12 @@ async function main(): Promise<void> {
   if (ablations.length > 0) {
     const reference = [curveRun.report, ...ablations.map((a) => a.report)];
     out.push('## Ablation (in-process, broadcast, no MIN_SCORE: the default engine, then one step changed)', '', overallTable(reference), '');
+    out.push(
+      `### Ablation: ranking and confidence (in-process, broadcast, MIN_SCORE ${DEFAULT_MIN_SCORE}, HIGH_SCORE ${DEFAULT_HIGH_SCORE} for every row)`,
+      '',
+      qualityTable([broadcast.report, ...ablations.map((a) => a.report)]),
+      '',
+    );
     const ablationRuns = [curveRun, ...ablations];
     if (splitsAsked.length === 2) {
       out.push('### Ablation, dev / test (choose on dev)', '', splitTable({ dev: ablationRuns.map((r) => bySplit(r, 'dev')), test: ablationRuns.map((r) => bySplit(r, 'test')) }), '');

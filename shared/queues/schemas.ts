@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DOMAIN_PATTERN } from './names.js';
+import { DEFAULT_QUERY_TERM_BUDGET } from '../text/query-term-budget.js';
 
 /** Longest question accepted anywhere in the fleet (characters). */
 export const MAX_QUESTION_CHARS = 4000;
@@ -36,6 +37,24 @@ export type JobAddress = z.infer<typeof JobAddressSchema>;
 /** A job body before the dispatcher signs its address into it (distributes over unions such as ReadJob). */
 export type Unaddressed<T> = T extends unknown ? Omit<T, keyof JobAddress> : never;
 
+/**
+ * Fleet-wide term statistics for the question (shared/text/fleet-term-stats.ts):
+ * the windows of every lexical domain, and per analysed question term the
+ * windows holding it, so every shard weighs the question's words with the same
+ * IDF. At most the query-term budget's `maxTerms` terms, each one of the
+ * question's own (so no longer than it).
+ */
+export const FleetTermStatsSchema = z
+  .object({
+    windows: z.number().int().min(0),
+    df: z
+      .record(z.string().min(1).max(MAX_QUESTION_CHARS), z.number().int().min(0))
+      .refine((df) => Object.keys(df).length <= DEFAULT_QUERY_TERM_BUDGET.maxTerms, {
+        message: `at most ${DEFAULT_QUERY_TERM_BUDGET.maxTerms} terms`,
+      }),
+  })
+  .strict();
+
 /** The body of a signed query job (coordinator → shard). */
 export const QueryJobSchema = z
   .object({
@@ -51,6 +70,8 @@ export const QueryJobSchema = z
      * reflect: a replica behind it catches up first. Absent: answer as is.
      */
     version: z.number().int().min(0).optional(),
+    /** Fleet-wide IDF statistics for the question's terms (absent: each shard uses its own, as before). */
+    termStats: FleetTermStatsSchema.optional(),
   })
   .strict();
 export type QueryJob = z.infer<typeof QueryJobSchema>;

@@ -161,4 +161,15 @@ describe('memfleet up, as a newcomer meets it', () => {
       holder.close();
     }
   });
+  test('When REDIS_CLUSTER_NODES names nodes where no cluster answers, then up says so, names the variables, and starts nothing', async () => {
+    const port = await freePort();
+    const dead = await freePort();
+    const up = await spawnUp(FIXTURE_CONTEXTS, { env: { REDIS_CLUSTER_NODES: `127.0.0.1:${dead}`, MEMFLEET_PREFIX: `${redis.prefix}-nocluster` }, port });
+    ups.push(up);
+    const { code } = await up.exited;
+    assert.equal(code, 1);
+    assert.match(up.stderr(), /memfleet up: No Redis Cluster in state ok answers at redis\+cluster:\/\/127\.0\.0\.1:\d+ \(REDIS_CLUSTER_NODES or REDIS_URL\)/);
+    assert.doesNotMatch(up.stderr(), /private redis-server/);
+    assert.equal(up.seen.size, 0);
+  });
 });

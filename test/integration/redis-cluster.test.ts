@@ -14,6 +14,11 @@ import { shardQueueName, shardQueuePrefix } from '../../shared/queues/names.js';
 import { newKeys, startCoordinatorProcess, startShardProcess, waitFor, waitForShards, type CoordinatorProcess, type ServiceProcess } from '../helpers/fleet-processes.js';
 import { ask, QUESTIONS, runLoad, shardsOf, type QueryOutcome } from '../helpers/fault-kit.js';
 import { startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster.js';
+import { startUp } from '../helpers/up-process.js';
+import { FIXTURE_CONTEXTS } from '../helpers/fleet-processes.js';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const DOMAINS = ['harbor', 'kitchen', 'observatory'] as const;
 const QUERY_TIMEOUT_MS = 4000;
@@ -91,6 +96,27 @@ describe('the fleet on a Redis Cluster', () => {
       assert.equal((await pending).status, 200);
     } finally {
       harbor.proc.kill('SIGCONT');
+    }
+  });
+
+  test('When memfleet up is given REDIS_CLUSTER_NODES, then its whole fleet runs on the cluster and no private redis-server is started', async () => {
+    const contexts = mkdtempSync(join(tmpdir(), 'memfleet-up-cluster-'));
+    cpSync(FIXTURE_CONTEXTS, contexts, { recursive: true });
+    const upPrefix = `${prefix}-up`;
+    const up = await startUp(contexts, { env: { REDIS_CLUSTER_NODES: cluster.nodeList, MEMFLEET_PREFIX: upPrefix } });
+    try {
+      assert.doesNotMatch(up.stderr(), /private redis-server/, 'up used the cluster, not a Redis of its own');
+      const outcome = await ask(up.url, { question: 'Which ferry runs twice a day in summer?' });
+      assert.equal(outcome.status, 200, JSON.stringify(outcome.json));
+      assert.ok(shardsOf(outcome).every((s) => s.status === 'ok'), JSON.stringify(shardsOf(outcome)));
+      // The jobs went through the cluster: the domain's tagged queue keys exist there, under up's prefix.
+      const domain = shardsOf(outcome)[0]!.shard;
+      assert.equal(await client.exists(`${shardQueuePrefix(upPrefix, domain, true)}:${shardQueueName(domain)}:id`), 1);
+      const status = await fetch(`${up.url}/v1/supervisor`);
+      assert.equal(status.status, 200, 'the supervisor record is written to (and read from) the cluster');
+    } finally {
+      await up.cleanup();
+      rmSync(contexts, { recursive: true, force: true });
     }
   });
 

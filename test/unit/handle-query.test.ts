@@ -4,18 +4,21 @@ import { describe, test } from 'node:test';
 import { UnrecoverableError } from 'bullmq';
 import { handleQuery, type HandleQueryDeps } from '../../services/shard/worker/handle-query.js';
 import { FinishedJobs } from '../../services/shard/worker/finished-jobs.js';
-import type { Engine } from '../../services/shard/engines/engine.js';
+import type { Engine, EngineQuestion } from '../../services/shard/engines/engine.js';
 import { generateKeyring, MemoryNonceCache, parseKeyring, signEnvelope, verifyEnvelope } from '../../shared/envelope/index.js';
 import { createLogger } from '../../shared/log/logger.js';
 import { createMetrics } from '../../shared/metrics/registry.js';
 import { EMPTY_USAGE, ShardResultSchema } from '../../shared/queues/schemas.js';
+import { DEFAULT_QUERY_TERM_BUDGET } from '../../shared/text/query-term-budget.js';
 
 function setup() {
   let calls = 0;
+  const questions: EngineQuestion[] = [];
   const engine: Engine = {
     name: 'lexical',
-    answer: async () => {
+    answer: async (question) => {
       calls++;
+      questions.push(question);
       return { answer: 'It is Orville.', citations: [{ source: 'a.txt', line: 3, endLine: 3, text: 'Orville', score: 0.9 }], usage: { ...EMPTY_USAGE } };
     },
     topTerms: () => [],
@@ -36,7 +39,7 @@ function setup() {
   };
   const body = (over: Record<string, unknown> = {}) =>
     JSON.stringify({ shard: 'harbor', jobId: 'j1', queryId: 'q_unitjob0001', question: 'cat name?', topK: 3, deadline: Date.now() + 10_000, conversation: [], ...over });
-  return { deps, queryKeys, resultKeys, body, calls: () => calls };
+  return { deps, queryKeys, resultKeys, body, calls: () => calls, questions };
 }
 
 async function rejectedCount(deps: HandleQueryDeps, reason: string): Promise<number> {
@@ -120,4 +123,19 @@ describe('shard job handling', () => {
     assert.equal(await rejectedCount(deps, 'already_answered'), 1);
   });
 
+  test('When a job carries fleet-wide term statistics, then the engine gets them; more terms than the budget allows are refused', async () => {
+    const { deps, queryKeys, body, calls, questions } = setup();
+    const termStats = { windows: 4200, df: { cat: 12, orvil: 0 } };
+    await handleQuery({ id: 'j9', timestamp: Date.now(), data: signEnvelope(body({ jobId: 'j9', termStats }), queryKeys) }, new MemoryNonceCache(), deps);
+    assert.deepEqual(questions[0]?.termStats, termStats);
+    // Without them the engine weighs terms by its own domain, as before.
+    await handleQuery({ id: 'j10', timestamp: Date.now(), data: signEnvelope(body({ jobId: 'j10' }), queryKeys) }, new MemoryNonceCache(), deps);
+    assert.equal(questions[1]?.termStats, undefined);
+    const df = Object.fromEntries(Array.from({ length: DEFAULT_QUERY_TERM_BUDGET.maxTerms + 1 }, (_, i) => [`term${i}`, 1]));
+    const tooMany = signEnvelope(body({ jobId: 'j11', termStats: { windows: 10, df } }), queryKeys);
+    await assert.rejects(handleQuery({ id: 'j11', timestamp: Date.now(), data: tooMany }, new MemoryNonceCache(), deps), /invalid query payload: job\.termStats\.df: at most 32 terms/);
+    const negative = signEnvelope(body({ jobId: 'j12', termStats: { windows: 10, df: { cat: -1 } } }), queryKeys);
+    await assert.rejects(handleQuery({ id: 'j12', timestamp: Date.now(), data: negative }, new MemoryNonceCache(), deps), /invalid query payload: job\.termStats/);
+    assert.equal(calls(), 2);
+  });
 });

@@ -1,11 +1,12 @@
 /** `memfleet up`: start a local fleet, supervise it, and keep it running until Ctrl-C. */
 import type { Command } from 'commander';
-import { startFleet } from '../up/fleet.js';
+import { redisUrlFromEnv, startFleet } from '../up/fleet.js';
 import { cliInvocation, startBanner } from '../up/start-banner.js';
 
 const UP_HELP = `
-Uses REDIS_URL (default redis://127.0.0.1:6379); when nothing answers there and redis-server is
-installed, starts a private one on a free port, keeping its data (append-only) in
+Uses REDIS_URL (default redis://127.0.0.1:6379), or a Redis Cluster named by REDIS_CLUSTER_NODES
+(host:port,host:port; it wins over REDIS_URL); when neither is set, nothing answers at the default
+and redis-server is installed, starts a private one on a free port, keeping its data (append-only) in
 <contexts>/.memfleet/redis. Without MEMFLEET_HMAC_KEYS it generates keys once and keeps them in
 <contexts>/.memfleet/keys.env (mode 0600). Both make notes written to the fleet (memfleet
 remember) survive a restart of up. Checks that --port is free before starting anything.
@@ -42,7 +43,7 @@ export function registerUpCommand(program: Command): void {
       const say = (line: string) => process.stderr.write(`${line}\n`);
       let fleet;
       try {
-        fleet = await startFleet({ contexts: opts.contexts, port, host: opts.host, replicas, redisUrl: process.env.REDIS_URL, engine: opts.engine, say });
+        fleet = await startFleet({ contexts: opts.contexts, port, host: opts.host, replicas, redisUrl: redisUrlFromEnv(process.env), engine: opts.engine, say });
       } catch (err) {
         process.stderr.write(`memfleet up: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exit(1);

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { readVar } from '../../../shared/config/env.js';
 import { generateKeyring } from '../../../shared/envelope/index.js';
 import { redactUrl } from '../../../shared/log/redact.js';
+import { clusterUrlFromNodes, isClusterUrl } from '../../../shared/redis/cluster-url.js';
 import { CoordinatorClient } from '../../../shared/api/client.js';
 import { shardNodeArgs } from '../../shard/heap-limit.js';
 import { renderChildLine } from './child-log-line.js';
@@ -25,6 +26,7 @@ export interface UpOptions {
   port: number;
   host: string;
   replicas: number;
+  /** From REDIS_URL, or a redis+cluster:// URL built from REDIS_CLUSTER_NODES (redisUrlFromEnv); undefined: local or private Redis. */
   redisUrl: string | undefined;
   engine: string | undefined;
   /** Where progress lines go (stderr by default). */
@@ -57,6 +59,9 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
   let privateRedis: PrivateRedis | undefined;
   let redisUrl = opts.redisUrl ?? 'redis://127.0.0.1:6379';
   if (!(await redisAnswers(redisUrl))) {
+    if (opts.redisUrl && isClusterUrl(opts.redisUrl)) {
+      throw new Error(`No Redis Cluster in state ok answers at ${redactUrl(redisUrl)} (REDIS_CLUSTER_NODES or REDIS_URL): check the nodes (redis-cli -c -p PORT cluster info), or unset both to let memfleet start a private Redis.`);
+    }
     if (opts.redisUrl) throw new Error(`No Redis answers at ${redactUrl(redisUrl)} (REDIS_URL): start it, or unset REDIS_URL to let memfleet start a private one.`);
     if (!redisServerInstalled()) {
       throw new Error(
@@ -70,7 +75,9 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // The resolved URL (a redis+cluster:// one for a cluster): every child and the status record use the same Redis.
     REDIS_URL: redisUrl,
+    REDIS_CLUSTER_NODES: undefined,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     CONTEXTS_DIR: contexts,
   };
@@ -147,6 +154,22 @@ export async function startFleet(opts: UpOptions): Promise<Fleet> {
   publisher.start();
 
   return { url, domains, skipped, children, stop, allGaveUp };
+}
+
+/**
+ * The Redis `up` was pointed at: REDIS_CLUSTER_NODES (which wins, as in every service's
+ * config; a REDIS_URL beside it lends credentials and TLS), else REDIS_URL, else undefined.
+ */
+export function redisUrlFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const nodes = env.REDIS_CLUSTER_NODES?.trim();
+  if (nodes) {
+    try {
+      return clusterUrlFromNodes(nodes, env.REDIS_URL);
+    } catch (err) {
+      throw new Error(`REDIS_CLUSTER_NODES: ${err instanceof Error ? err.message : String(err)}; expected host:port,host:port (the cluster's nodes, any subset)`);
+    }
+  }
+  return env.REDIS_URL || undefined;
 }
 
 async function waitForFleet(url: string, domains: string[], replicas: number, token: string | undefined): Promise<void> {

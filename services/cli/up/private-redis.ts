@@ -9,7 +9,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { isClusterUrl, parseClusterUrl } from '../../../shared/redis/cluster-url.js';
 import { freePort } from './free-port.js';
 
 export interface PrivateRedis {
@@ -21,8 +22,9 @@ export function redisServerInstalled(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** True when a Redis answers PING at url within timeoutMs. */
+/** True when a Redis (or, for a redis+cluster:// URL, a Redis Cluster in state ok) answers at url within timeoutMs. */
 export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
+  if (isClusterUrl(url)) return clusterAnswers(url, timeoutMs);
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null, enableOfflineQueue: false });
   client.on('error', () => undefined);
   try {
@@ -30,6 +32,24 @@ export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boole
     return (await client.ping()) === 'PONG';
   } catch {
     return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function clusterAnswers(url: string, timeoutMs: number): Promise<boolean> {
+  const address = parseClusterUrl(url);
+  const redisOptions = { connectTimeout: timeoutMs, ...(address.username === undefined ? {} : { username: address.username }), ...(address.password === undefined ? {} : { password: address.password }), ...(address.tls ? { tls: {} } : {}) };
+  const client = new Cluster(address.nodes, { lazyConnect: true, clusterRetryStrategy: () => null, enableOfflineQueue: false, redisOptions });
+  client.on('error', () => undefined);
+  const timer = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs * 2).unref());
+  try {
+    const check = (async () => {
+      await client.connect();
+      const info = String(await client.cluster('INFO'));
+      return /cluster_state:ok/.test(info);
+    })().catch(() => false);
+    return await Promise.race([check, timer]);
   } finally {
     client.disconnect();
   }

@@ -39,6 +39,15 @@ export interface MergeOptions {
    * @defaultValue DEFAULT_FLOOR_RATIO (0.5)
    */
   floorRatio?: number;
+  /**
+   * How broadly a lexical citation's lines hold the question (evidence-breadth.ts);
+   * with it, a lexical citation is `high` only when its breadth also reaches
+   * `minBreadth`, so an answer resting on the question's one rare word is
+   * flagged. Never changes the order. Absent: confidence follows the score alone.
+   */
+  breadthOf?: (c: { source: string; text: string }) => number;
+  /** @defaultValue DEFAULT_MIN_BREADTH */
+  minBreadth?: number;
 }
 
 export interface Merged {
@@ -67,9 +76,16 @@ export const DEFAULT_MIN_SCORE = 0.15;
  */
 export const DEFAULT_HIGH_SCORE = 0.32;
 
-/** A citation's confidence from its score. */
-export function confidenceOf(score: number, highScore: number): Exclude<Confidence, 'none'> {
-  return score >= highScore ? 'high' : 'low';
+/**
+ * MergeOptions.minBreadth's default: a citation is `high` only when its lines
+ * hold more of the question than its one strongest word (breadth above 0).
+ * Chosen on the dev half of the evaluation set (docs/quality.md).
+ */
+export const DEFAULT_MIN_BREADTH = 0.01;
+
+/** A citation's confidence from its score (and, when given, its evidence breadth). */
+export function confidenceOf(score: number, highScore: number, breadth = 1, minBreadth = 0): Exclude<Confidence, 'none'> {
+  return score >= highScore && breadth >= minBreadth ? 'high' : 'low';
 }
 
 /**
@@ -85,6 +101,8 @@ export function mergeReplies(replies: readonly ShardReply[], options: MergeOptio
   const minScore = options.minScore ?? 0;
   const floorRatio = options.floorRatio ?? DEFAULT_FLOOR_RATIO;
   const highScore = options.highScore ?? 0;
+  const minBreadth = options.minBreadth ?? DEFAULT_MIN_BREADTH;
+  const breadthOf = options.breadthOf;
   const all: MergedCitation[] = [];
   const bestByShard = new Map<string, { score: number; result: ShardResult; first: MergedCitation }>();
   let usage: Usage = { ...EMPTY_USAGE };
@@ -102,7 +120,11 @@ export function mergeReplies(replies: readonly ShardReply[], options: MergeOptio
         endLine: c.endLine,
         text: c.text,
         score: c.score,
-        confidence: confidenceOf(c.score, highScore),
+        // Breadth is a lexical measure: another engine's citation may answer in other words.
+        confidence:
+          breadthOf !== undefined && result.engine === 'lexical' && c.score >= highScore
+            ? confidenceOf(c.score, highScore, breadthOf(c), minBreadth)
+            : confidenceOf(c.score, highScore),
       };
       all.push(merged);
       const best = bestByShard.get(result.shard);

@@ -10,9 +10,12 @@ import type { QueryStore } from '../data-access/query-store.js';
 import type { Dispatcher } from '../fanout/dispatcher.js';
 import type { ShardDirectory } from '../fanout/shard-directory.js';
 import { addUsage, mergeReplies, type ShardReply } from './merge.js';
+import { breadthFor } from './evidence-breadth.js';
 import { selectShards, type QueryMode } from './routing/select-shards.js';
 import type { ManifestCache } from './routing/manifest-cache.js';
 import { routeQuestion } from './routing/route-by-terms.js';
+import { analyzeText } from '../../../shared/text/text-analysis.js';
+import { fleetTermStats, type FleetTermStats } from '../../../shared/text/fleet-term-stats.js';
 import { downShardReplies } from './down-shards.js';
 import type { Synthesizer } from './synthesis/synthesizer.js';
 import type { QueryResponse } from '../../../shared/api/query.js';
@@ -40,7 +43,7 @@ export interface QualityPolicy {
   minScore: number;
   /** Citations from this score are confidence high, below it low (HIGH_SCORE); 0 when unset. */
   highScore?: number;
-  /** Term statistics for routed mode; without it routed queries are broadcast. */
+  /** Term statistics for routed mode and fleet-wide IDF; without it routed queries are broadcast and shards weigh terms by their own IDF. */
   manifests?: ManifestCache;
 }
 
@@ -98,13 +101,20 @@ export class QueryService {
       (err: unknown) => ({ err }),
     );
 
-    const job: Unaddressed<QueryJob> = { queryId: id, question: request.question, topK: request.topK, deadline, conversation: [] };
+    const termStats = await this.termStats(request.question, live.map((s) => s.shard));
+    const job: Unaddressed<QueryJob> = { queryId: id, question: request.question, topK: request.topK, deadline, conversation: [], ...(termStats ? { termStats } : {}) };
     const targets = await this.route(request, selection.shards);
     const asked = await Promise.all(targets.map((shard) => this.askOne(shard, job)));
     const notRecorded = await recorded;
     if (notRecorded) throw notRecorded.err;
     const replies = [...asked, ...downShardReplies(request, selection.shards, known)];
-    const merged = mergeReplies(replies, { topK: request.topK, minScore: this.quality.minScore, highScore: this.quality.highScore ?? 0 });
+    const breadthOf = breadthFor(termStats);
+    const merged = mergeReplies(replies, {
+      topK: request.topK,
+      minScore: this.quality.minScore,
+      highScore: this.quality.highScore ?? 0,
+      ...(breadthOf ? { breadthOf } : {}),
+    });
     const synthesized = synthesizer ? await synthesizer.synthesize(request.question, merged, replies) : undefined;
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     const response: QueryResponse = {
@@ -144,6 +154,16 @@ export class QueryService {
   private async route(request: QueryRequest, selected: string[]): Promise<string[]> {
     if (request.mode !== 'routed' || (request.shards && request.shards.length > 0) || !this.quality.manifests) return selected;
     return routeQuestion(request.question, await this.quality.manifests.domains(selected)).shards;
+  }
+
+  /**
+   * Fleet-wide IDF statistics for the question (shared/text/fleet-term-stats.ts), summed over every live
+   * domain's manifest whichever are asked, so a citation scores the same in broadcast and routed mode.
+   */
+  private async termStats(question: string, live: readonly string[]): Promise<FleetTermStats | undefined> {
+    if (!this.quality.manifests || live.length === 0) return undefined;
+    const domains = await this.quality.manifests.domains(live);
+    return fleetTermStats(analyzeText(question), domains.map((d) => d.terms));
   }
 
   private async askOne(shard: string, job: Unaddressed<QueryJob>): Promise<ShardReply> {

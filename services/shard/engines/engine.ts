@@ -3,11 +3,14 @@ import type { PrefixCost } from '../../../shared/api/shards.js';
 import type { DomainTerms } from '../../../shared/fleet/manifest.js';
 import type { Citation, EngineName, Turn, Usage } from '../../../shared/queues/schemas.js';
 import type { SourceFile } from '../domain/domain-context.js';
+import type { FleetTermStats } from '../../../shared/text/fleet-term-stats.js';
 
 export interface EngineQuestion {
   question: string;
   topK: number;
   conversation: Turn[];
+  /** Fleet-wide term statistics (the job's `termStats`): engines that weigh terms by IDF use them instead of their own. */
+  termStats?: FleetTermStats;
 }
 
 export interface EngineAnswer {

@@ -54,7 +54,7 @@ export async function handleQuery(job: IncomingJob, nonceCache: NonceCache, deps
   const version = deps.memory ? await deps.memory.ensure(query.version) : undefined;
   const started = performance.now();
   const answer = await deps.engine.answer(
-    { question: query.question, topK: query.topK, conversation: query.conversation },
+    { question: query.question, topK: query.topK, conversation: query.conversation, ...(query.termStats ? { termStats: query.termStats } : {}) },
     AbortSignal.timeout(Math.max(1, query.deadline - Date.now())),
   );
   const engineMs = performance.now() - started;

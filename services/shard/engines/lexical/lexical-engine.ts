@@ -25,6 +25,8 @@ import { LatentSpace, normalize } from './semantic/latent-space.js';
 import { DenseWindows, topIds } from './semantic/dense-windows.js';
 import type { DomainTerms } from '../../../../shared/fleet/manifest.js';
 import { DEFAULT_QUERY_TERM_BUDGET, mostInformativeTerms, type QueryTermBudget } from '../../../../shared/text/query-term-budget.js';
+import { scoringIdf } from './scoring-idf.js';
+import { DEFAULT_RANK_SCALE, rankDivisor, type RankScale } from './bm25-scale.js';
 
 /**
  * Switches for the engine's retrieval steps. The defaults are what the
@@ -45,12 +47,16 @@ export interface LexicalOptions {
    */
   candidateDepth: number;
   /**
-   * Share of a citation's score that follows its BM25 rank within the shard
-   * (bm25 / the shard's best); the rest is coverage alone. The rank is
-   * shard-relative (every shard's best window gets 1), so a lower weight
-   * keeps a weak shard's best from matching a strong shard's. @defaultValue 0.5
+   * Share of a citation's score that follows its BM25 rank (bm25 / rankScale's
+   * divisor); the rest is coverage alone. @defaultValue 0.5
    */
   rankWeight: number;
+  /**
+   * What the rank part divides a window's BM25 by (bm25-scale.ts): this
+   * shard's best (`shard-best`, shard-relative) or the BM25 of a perfect
+   * match (`ceiling`, the same scale on every shard). @defaultValue DEFAULT_RANK_SCALE ('ceiling')
+   */
+  rankScale?: RankScale;
   /**
    * Share of the coverage taken from the best single sentence instead of the
    * whole window: query terms found together in one sentence count more than
@@ -436,8 +442,10 @@ export class LexicalEngine implements Engine {
     const questionTerms = [...new Set(analyzeText(question.question))];
     if (questionTerms.length === 0) return noMatch();
     const budget = this.options.budget;
+    // This domain's IDF, or the fleet's when the job carries its statistics (scoring-idf.ts).
+    const termIdf = scoringIdf(this.vocabulary, question.termStats);
     // A long question is answered on its most informative terms only (see query-term-budget.ts).
-    const queryTerms = mostInformativeTerms(questionTerms, (term) => this.vocabulary.idf(term), budget.maxTerms);
+    const queryTerms = mostInformativeTerms(questionTerms, termIdf, budget.maxTerms);
     const querySet = new Set(queryTerms);
     const expansions = this.expand(question.question, querySet, new Set(questionTerms));
     const searchTerms = [...queryTerms, ...expansions.keys()];
@@ -463,11 +471,13 @@ export class LexicalEngine implements Engine {
     }
     const topBm25 = hits[0]?.score ?? 0;
     if (topBm25 <= 0) return noMatch();
+    // BM25 runs on this domain's own IDF and can only match terms the domain uses, so its ceiling does the same (bm25-scale.ts).
+    const rankBy = rankDivisor(this.options.rankScale ?? DEFAULT_RANK_SCALE, topBm25, queryTerms, this.vocabulary, this.options.bm25);
 
     const topK = Math.min(Math.max(1, Math.floor(question.topK)), MAX_TOP_K);
     // A question word this domain never uses weighs unknownTermWeight × its IDF (see relevance.ts).
     const unknown = this.options.unknownTermWeight;
-    const idf = (term: string): number => this.vocabulary.idf(term) * (this.vocabulary.documentFrequency(term) === 0 ? unknown : 1);
+    const idf = (term: string): number => termIdf(term) * (this.vocabulary.documentFrequency(term) === 0 ? unknown : 1);
     // Sentences are narrowed and quoted on synonyms too, each weighing what it stands in for.
     const weightedIdf = (term: string): number => idf(expansions.get(term)?.of ?? term) * (expansions.get(term)?.weight ?? 1);
     const conceptOf = (term: string): string => expansions.get(term)?.of ?? term;
@@ -503,11 +513,13 @@ export class LexicalEngine implements Engine {
     }
     const floor = this.options.denseFloor;
     const denseShare = (id: number): number => (cosines === undefined ? 0 : Math.max(0, ((cosines[id] ?? 0) - floor) / (1 - floor)));
-    // With a dense rank share, the rank factor blends BM25's rank with the dense cosine's (both relative to the shard's best).
+    // BM25's rank (bm25 ÷ rankBy, see bm25-scale.ts); with a dense rank share, blended with the dense
+    // cosine ÷ the shard's best cosine.
     const rankOf = (id: number, bm25: number): number => {
-      if (denseRank <= 0 || topCosine <= 0) return bm25 / topBm25;
+      const lexicalRank = Math.min(1, bm25 / rankBy);
+      if (denseRank <= 0 || topCosine <= 0) return lexicalRank;
       const denseRel = Math.max(0, (cosines?.[id] ?? 0) / topCosine);
-      return this.options.denseRankMode === 'max' ? Math.max(bm25 / topBm25, denseRank * denseRel) : (1 - denseRank) * (bm25 / topBm25) + denseRank * denseRel;
+      return this.options.denseRankMode === 'max' ? Math.max(lexicalRank, denseRank * denseRel) : (1 - denseRank) * lexicalRank + denseRank * denseRel;
     };
     const candidates = pool
       .map((hit) => {

@@ -1,7 +1,7 @@
 /**
  * The cross-shard relevance score of a lexical citation.
  *
- *   score = coverage × (0.5 + 0.5 × bm25 / topBm25)
+ *   score = coverage × (0.5 + 0.5 × min(1, bm25 / ceiling))
  *
  * - coverage = Σ idf(t) × presence(t) over distinct query terms t
  *              ÷ Σ idf(t) over all distinct query terms (after stop words and
@@ -15,9 +15,12 @@
  *              (LexicalOptions.unknownTermWeight), which is what lets
  *              MIN_SCORE tell "asks about something this domain never
  *              mentions" from "a paraphrase".
- * - bm25 / topBm25 ranks the window against this shard's best window for the
- *   same question; it can only halve the score, because raw BM25 depends on the
- *   shard's size and vocabulary and is not comparable across shards.
+ *   The IDF is the fleet's when the job carries fleet statistics
+ *   (scoring-idf.ts), so coverage is the same whichever shard holds a passage.
+ * - bm25 / ceiling ranks the window against a perfect match in this shard
+ *   (bm25-scale.ts; round 4 divided by the shard's best window instead, which
+ *   gave every shard's best the full factor); it can only halve the score,
+ *   because raw BM25 depends on the shard's size and vocabulary.
  *
  * Both factors are in [0, 1], so the score is too. The coordinator's
  * MIN_SCORE threshold on it is calibrated by the evaluation harness
@@ -44,6 +47,7 @@ export function termCoverage(
 }
 
 export function relevanceScore(coverage: number, bm25: number, topBm25: number, rankWeight = DEFAULT_RANK_WEIGHT): number {
+  // topBm25: what bm25 is divided by (bm25-scale.ts: the shard's best, or a perfect match's).
   const rank = topBm25 > 0 ? Math.min(1, Math.max(0, bm25 / topBm25)) : 0;
   const score = Math.min(1, Math.max(0, coverage)) * (1 - rankWeight + rankWeight * rank);
   return Math.round(score * 10_000) / 10_000;
