@@ -4,7 +4,7 @@
  * demo questions, and this process's RSS after. One variant per process, so
  * RSS is the variant's own.
  *
- *   node --import tsx bench/engine-variants.ts [default|semantic-fusion|semantic-expansion|topk-candidates-only]
+ *   node --import tsx bench/engine-variants.ts [default|semantic-fusion|semantic-expansion|topk-candidates-only|dense-off|dense-lsa|dense-word-vectors]
  */
 import { loadDomainContext } from '../services/shard/domain/load-domain.js';
 import { LexicalEngine, type LexicalOptions } from '../services/shard/engines/lexical/lexical-engine.js';
@@ -17,6 +17,9 @@ const VARIANTS: Record<string, Partial<LexicalOptions>> = {
   'semantic-fusion': { semanticFusion: 0.2 },
   'semantic-expansion': { semanticWeight: 0.3 },
   'topk-candidates-only': { candidateDepth: 0 },
+  'dense-off': { dense: 'off' },
+  'dense-lsa': { dense: 'lsa' },
+  'dense-word-vectors': { dense: 'word-vectors', denseFloor: 0.5 },
 };
 const name = process.argv[2] ?? 'default';
 const options = VARIANTS[name];
@@ -24,9 +27,12 @@ if (options === undefined) throw new Error(`unknown variant ${name}; one of ${Ob
 const built = build200kDomain(new URL('../demo/contexts', import.meta.url).pathname);
 try {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const ctx = await loadDomainContext(built.contexts, built.domain, { maxTokens: 200_000 });
   const engine = LexicalEngine.build(ctx, options);
   const buildMs = performance.now() - t0;
+  // CPU time too: on a loaded machine wall time is mostly waiting for a core.
+  const buildCpu = process.cpuUsage(cpu0);
   for (const question of DEMO_QUESTIONS) await engine.answer({ question, topK: 5, conversation: [] });
   const samples: number[] = [];
   for (let r = 0; r < 5; r++) {
@@ -37,7 +43,7 @@ try {
     }
   }
   const s = summarize(samples);
-  process.stdout.write(`${JSON.stringify({ variant: name, tokens: ctx.tokens, buildMs: Math.round(buildMs), p50Ms: Math.round(s.p50 * 100) / 100, p90Ms: Math.round(s.p90 * 100) / 100, rssMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`);
+  process.stdout.write(`${JSON.stringify({ variant: name, tokens: ctx.tokens, buildMs: Math.round(buildMs), buildCpuMs: Math.round((buildCpu.user + buildCpu.system) / 1000), p50Ms: Math.round(s.p50 * 100) / 100, p90Ms: Math.round(s.p90 * 100) / 100, rssMb: Math.round(process.memoryUsage().rss / 1e6) })}\n`);
 } finally {
   built.remove();
 }

@@ -19,8 +19,10 @@ import { Vocabulary } from './vocabulary.js';
 import { buildParagraphWindows, buildWindows, type LineWindow } from './windows.js';
 import { sharedWordNet } from './wordnet.js';
 import { DomainNeighbours } from './semantic/domain-neighbours.js';
-import { sharedWordVectors } from './semantic/word-vectors.js';
+import { DIMENSIONS, sharedWordVectors } from './semantic/word-vectors.js';
 import { cosine, textVector } from './semantic/text-vector.js';
+import { LatentSpace, normalize } from './semantic/latent-space.js';
+import { DenseWindows, topIds } from './semantic/dense-windows.js';
 import type { DomainTerms } from '../../../../shared/fleet/manifest.js';
 import { DEFAULT_QUERY_TERM_BUDGET, mostInformativeTerms, type QueryTermBudget } from '../../../../shared/text/query-term-budget.js';
 import { scoringIdf } from './scoring-idf.js';
@@ -120,8 +122,51 @@ export interface LexicalOptions {
   semanticFusion: number;
   /** Cosine at or below which the semantic signal counts 0 (unrelated texts' vectors are not orthogonal). */
   semanticFloor: number;
+  /**
+   * The dense retrieval channel: every window gets a vector, and the windows
+   * whose vectors are nearest the question's join BM25's hits as candidates
+   * (a paraphrase's passage may share no word with the question, so BM25 never
+   * proposes it) and lend part of their score (`denseWeight`).
+   * `lsa`: latent semantic analysis trained at start on this domain's own
+   * windows (semantic/latent-space.ts); `word-vectors`: the IDF-weighted sum
+   * of the shipped pre-trained word vectors (semantic/text-vector.ts);
+   * `off`: BM25 alone. @defaultValue see DEFAULT_LEXICAL_OPTIONS
+   */
+  dense: 'off' | 'lsa' | 'word-vectors';
+  /** Dimensions of the LSA space. */
+  denseDimensions: number;
+  /** How many of the windows nearest the question (by dense cosine) join BM25's hits as candidates. */
+  denseCandidates: number;
+  /** Share of the coverage taken from the dense cosine (above `denseFloor`, scaled to [0, 1]). */
+  denseWeight: number;
+  /** Dense cosine at or below which the dense signal counts 0. */
+  denseFloor: number;
+  /**
+   * Share of the rank factor taken from the window's dense cosine ÷ the shard's best (the rest from BM25's);
+   * with `denseRankMode` 'max', the rank factor is instead the larger of BM25's and this weight × the dense one.
+   */
+  denseRankWeight: number;
+  denseRankMode: 'blend' | 'max';
+  /** The question's WordNet expansions also shape its dense vector, at their weights. */
+  denseExpansions: boolean;
+  /**
+   * Query expansion by the LSA space (`dense` 'lsa'): each question term's
+   * `denseNeighbours` nearest domain terms with cosine ≥ `denseNeighbourCosine`
+   * are added like synonyms at `denseNeighbourWeight` × cosine; 0 turns it off.
+   */
+  denseNeighbourWeight: number;
+  denseNeighbours: number;
+  denseNeighbourCosine: number;
   /** Caps on the terms, expansions and hits one question may cost (shared/text/query-term-budget.ts). @defaultValue DEFAULT_QUERY_TERM_BUDGET */
   budget: QueryTermBudget;
+}
+
+/** A dense channel: the window vectors and how a text (analysed terms, raw text) becomes a vector. */
+interface DenseChannel {
+  windows: DenseWindows;
+  /** The LSA space (undefined for word vectors). */
+  space?: LatentSpace;
+  embed(terms: readonly string[], text: string, boost?: (term: string) => number): Float32Array;
 }
 
 /**
@@ -141,7 +186,7 @@ export interface LexicalWork {
   hitsExamined: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, budget: DEFAULT_QUERY_TERM_BUDGET });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, budget: DEFAULT_QUERY_TERM_BUDGET });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -189,6 +234,8 @@ export class LexicalEngine implements Engine {
   private readonly titleTerms = new Map<string, string>();
   /** Word-vector neighbours among this domain's terms (semantic expansion); undefined when it is off. */
   private neighbours: DomainNeighbours | undefined;
+  /** The dense retrieval channel; undefined when `dense` is off. */
+  private dense: DenseChannel | undefined;
 
   private constructor(
     private readonly index: MiniSearch<IndexedWindow>,
@@ -216,7 +263,11 @@ export class LexicalEngine implements Engine {
       },
     });
     const engine = new LexicalEngine(index, new Vocabulary(), opts);
-    engine.addSources(ctx.sources, false);
+    const added = engine.addSources(ctx.sources, false);
+    if (opts.dense !== 'off') {
+      engine.dense = engine.buildDense(added);
+      engine.embedWindows(added);
+    }
     // Semantic expansion (off by default) indexes the domain's terms as loaded; written sources added later are not in it.
     if (opts.semanticWeight > 0) engine.neighbours = DomainNeighbours.build(engine.vocabulary.spellings(), sharedWordVectors());
     return engine;
@@ -230,10 +281,40 @@ export class LexicalEngine implements Engine {
   updateWritten(change: WrittenChange): void {
     for (const name of change.removed) this.removeWritten(name);
     for (const file of change.upserted) this.removeWritten(file.source);
-    this.addSources(change.upserted, true);
+    const added = this.addSources(change.upserted, true);
+    // Written notes fold into the dense space trained at start (their words new to it have no vector).
+    this.embedWindows(added);
   }
 
-  private addSources(files: readonly SourceFile[], removable: boolean): void {
+  /** The dense channel, trained on (LSA) or built for the windows indexed at start. */
+  private buildDense(windows: readonly { id: number; terms: readonly string[] }[]): DenseChannel {
+    const idf = (term: string): number => this.vocabulary.idf(term);
+    if (this.options.dense === 'lsa') {
+      const space = LatentSpace.train(
+        windows.map((w) => w.terms),
+        idf,
+        { dimensions: this.options.denseDimensions },
+      );
+      return { windows: new DenseWindows(space.dimensions), space, embed: (terms, _text, boost) => space.embed(terms, idf, boost) };
+    }
+    const vectors = sharedWordVectors();
+    return { windows: new DenseWindows(DIMENSIONS), embed: (_terms, text) => normalize(textVector(text, vectors, idf)) };
+  }
+
+  private embedWindows(windows: readonly { id: number; terms: readonly string[] }[]): void {
+    const dense = this.dense;
+    if (dense === undefined) return;
+    for (const { id, terms } of windows) {
+      const w = this.windows[id];
+      const file = w && this.sources[w.sourceIndex];
+      if (w === undefined || file === undefined) continue;
+      dense.windows.set(id, dense.embed(terms, this.options.dense === 'word-vectors' ? file.lines.slice(w.startLine - 1, w.endLine).join(' ') : ''));
+    }
+  }
+
+  /** Indexes the files' windows; returns each new window's id and analysed terms. */
+  private addSources(files: readonly SourceFile[], removable: boolean): { id: number; terms: string[] }[] {
+    const added: { id: number; terms: string[] }[] = [];
     const opts = this.options;
     const vocabulary = this.vocabulary;
     const documents: IndexedWindow[] = [];
@@ -258,11 +339,13 @@ export class LexicalEngine implements Engine {
         }
         const doc = { id, terms: terms.join(' '), title };
         documents.push(doc);
+        added.push({ id, terms });
         if (opts.feedbackDocs > 0 || opts.proximityWeight > 0) this.windowTerms[id] = splitTerms(doc.terms);
       }
       if (removable) this.written.set(file.source, { sourceIndex, windowIds });
     }
     this.index.addAll(documents);
+    return added;
   }
 
   private removeWritten(name: string): void {
@@ -276,6 +359,7 @@ export class LexicalEngine implements Engine {
       if (w === undefined) continue;
       this.vocabulary.removeWindow(new Set(lineTerms.slice(w.startLine - 1, w.endLine).flat()));
       this.index.discard(id);
+      this.dense?.windows.delete(id);
       this.windows[id] = undefined;
       this.windowTerms[id] = [];
     }
@@ -316,6 +400,19 @@ export class LexicalEngine implements Engine {
     add((word) => wordnet.synonyms(word), this.options.synonymWeight);
     // Related words after synonyms, so a word that is both keeps the synonym's weight.
     if (this.options.relatedWeight > 0) add((word) => wordnet.related(word), this.options.relatedWeight);
+    const space = this.dense?.space;
+    if (space !== undefined && this.options.denseNeighbourWeight > 0) {
+      // Domain (LSA) neighbours of each question term, within the same expansion budget.
+      for (const of of scored) {
+        for (const { term, cosine: c } of space.nearest(of, this.options.denseNeighbours, this.options.denseNeighbourCosine, (t) => questionTerms.has(t))) {
+          const weight = this.options.denseNeighbourWeight * c;
+          const had = expansions.get(term);
+          if (had !== undefined && had.weight >= weight) continue;
+          if (had === undefined && expansions.size >= max) return expansions;
+          expansions.set(term, { of, weight });
+        }
+      }
+    }
     if (this.neighbours !== undefined) {
       // Word-vector neighbours last (semantic/domain-neighbours.ts), within the same expansion budget.
       const vectors = sharedWordVectors();
@@ -398,10 +495,37 @@ export class LexicalEngine implements Engine {
     // Candidates are ranked by the final relevance score before the topK cut, so the best citation never
     // depends on topK: hits are visited in the order of an upper bound of that score (computable without
     // narrowing), and the visit stops once no remaining hit can beat the topK-th score found.
-    const candidates = hits
+    // The dense channel: every window's cosine with the question; its nearest windows join BM25's hits.
+    const dense = this.dense;
+    const denseWeight = dense === undefined ? 0 : this.options.denseWeight;
+    const denseRank = dense === undefined ? 0 : this.options.denseRankWeight;
+    let cosines: Float32Array | undefined;
+    let topCosine = 0;
+    const pool: { id: number; score: number; queryTerms: readonly string[] }[] = hits.map((h) => ({ id: h.id as number, score: h.score, queryTerms: h.queryTerms }));
+    if (dense !== undefined) {
+      const boost = (term: string): number => (querySet.has(term) ? 1 : (expansions.get(term)?.weight ?? 0));
+      const denseTerms = this.options.denseExpansions ? searchTerms : queryTerms;
+      cosines = dense.windows.cosines(dense.embed(denseTerms, question.question, boost));
+      const nearest = topIds(cosines, this.options.denseCandidates);
+      topCosine = Math.max(0, cosines[nearest[0] ?? -1] ?? 0);
+      const inHits = new Set(pool.map((h) => h.id));
+      for (const id of nearest) if (!inHits.has(id)) pool.push({ id, score: 0, queryTerms: [] });
+    }
+    const floor = this.options.denseFloor;
+    const denseShare = (id: number): number => (cosines === undefined ? 0 : Math.max(0, ((cosines[id] ?? 0) - floor) / (1 - floor)));
+    // BM25's rank (bm25 ÷ rankBy, see bm25-scale.ts); with a dense rank share, blended with the dense
+    // cosine ÷ the shard's best cosine.
+    const rankOf = (id: number, bm25: number): number => {
+      const lexicalRank = Math.min(1, bm25 / rankBy);
+      if (denseRank <= 0 || topCosine <= 0) return lexicalRank;
+      const denseRel = Math.max(0, (cosines?.[id] ?? 0) / topCosine);
+      return this.options.denseRankMode === 'max' ? Math.max(lexicalRank, denseRank * denseRel) : (1 - denseRank) * lexicalRank + denseRank * denseRel;
+    };
+    const candidates = pool
       .map((hit) => {
         const windowCoverage = termCoverage(queryTerms, presence(new Set(hit.queryTerms), expansions), idf);
-        return { hit, windowCoverage, bound: relevanceScore(scoreBound(windowCoverage, w + p), hit.score, rankBy, this.options.rankWeight) };
+        const boundCoverage = (1 - denseWeight) * scoreBound(windowCoverage, w + p) + denseWeight * denseShare(hit.id);
+        return { hit, windowCoverage, bound: relevanceScore(boundCoverage, rankOf(hit.id, hit.score), 1, this.options.rankWeight) };
       })
       .sort((a, b) => b.bound - a.bound || b.hit.score - a.hit.score);
     // At most candidateDepth narrowings (never fewer than topK), and never more than the budget's hits.
@@ -412,7 +536,7 @@ export class LexicalEngine implements Engine {
     for (const { hit, windowCoverage, bound } of candidates) {
       if (visits >= maxVisits) break;
       if (chosen.length >= topK && bound < kthScore(chosen, topK)) break;
-      const window = this.windows[hit.id as number];
+      const window = this.windows[hit.id];
       const file = window && this.sources[window.sourceIndex];
       if (window === undefined || file === undefined) continue;
       visits += 1;
@@ -425,19 +549,20 @@ export class LexicalEngine implements Engine {
 
       const sentenceCoverage = totalIdf > 0 ? Math.min(1, (span.sentences[0]?.weight ?? 0) / totalIdf) : 0;
       const proximity =
-        p > 0 ? spanCoverage(this.windowTerms[hit.id as number] ?? [], this.options.proximitySpan, conceptWeight, idf, totalIdf) : 0;
+        p > 0 ? spanCoverage(this.windowTerms[hit.id] ?? [], this.options.proximitySpan, conceptWeight, idf, totalIdf) : 0;
       const lexicalCoverage = (1 - w - p) * windowCoverage + w * sentenceCoverage + p * proximity;
-      const coverage =
+      const fused =
         questionVector === undefined
           ? lexicalCoverage
           : (1 - this.options.semanticFusion) * lexicalCoverage + this.options.semanticFusion * semanticShare(questionVector, span, file.lines, vectorIdf, this.options.semanticFloor);
+      const coverage = (1 - denseWeight) * fused + denseWeight * denseShare(hit.id);
       const candidate = {
         citation: {
           source: window.source,
           line: span.line,
           endLine: span.endLine,
           text: citedText(file.lines, span.line, span.endLine),
-          score: relevanceScore(coverage, hit.score, rankBy, this.options.rankWeight),
+          score: relevanceScore(coverage, rankOf(hit.id, hit.score), 1, this.options.rankWeight),
         },
         sentences: span.sentences,
       };
