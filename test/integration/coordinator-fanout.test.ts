@@ -12,6 +12,7 @@ import { startCoordinator, type RunningCoordinator } from '../../services/coordi
 import { parseShardConfig } from '../../services/shard/config.js';
 import { startShard, type RunningShard } from '../../services/shard/start.js';
 import { HeartbeatStore } from '../../shared/fleet/heartbeat-store.js';
+import { Heartbeat } from '../../services/shard/worker/heartbeat.js';
 import { createLogger } from '../../shared/log/logger.js';
 import { replyChannel } from '../../shared/queues/reply-address.js';
 import { keys, shardQueueName } from '../../shared/queues/names.js';
@@ -200,6 +201,25 @@ describe('heartbeats and manifests', () => {
       assert.deepEqual(await store.beat(info, 6000), { manifestMissing: true });
       assert.deepEqual((await store.live(6000)).map((s) => s.shard), ['alpha']);
     } finally {
+      client.disconnect();
+      await redis.stop();
+    }
+  });
+  test('When a replica starts while an older manifest of its domain stands, then it publishes its own at once', async () => {
+    // A replica killed before its debounced manifest update, or a redeploy with a changed folder, leaves a manifest
+    // that later beats only keep alive: the new replica must replace it, or /v1/shards and routing stay stale.
+    const redis = await startRedis();
+    const client = new Redis(redis.url);
+    const store = new HeartbeatStore(client, redis.prefix);
+    const manifest = (sources: number) => ({ shard: 'alpha', engine: 'lexical' as const, sources, lines: 3, tokens: 4, topTerms: ['x'], loadedAt: Date.now() });
+    const info = { shard: 'alpha', replica: 'a-2', host: hostname(), pid: 2, metricsPort: 0, startedAt: Date.now() };
+    const heartbeat = new Heartbeat(store, info, manifest(23), 60_000, 6000, createLogger({ service: 'shard', level: 'silent' }));
+    try {
+      await store.publishManifest(manifest(22), 6000);
+      await heartbeat.start();
+      assert.equal((await store.manifest('alpha'))?.sources, 23);
+    } finally {
+      await heartbeat.stop();
       client.disconnect();
       await redis.stop();
     }

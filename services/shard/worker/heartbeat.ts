@@ -17,16 +17,22 @@ export class Heartbeat {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * The first beat always publishes this replica's manifest: a manifest left by
+   * an earlier replica (killed before its debounced update, or built from an
+   * older folder before a redeploy) would otherwise stand as long as any
+   * replica keeps beating, since beats only refresh its expiry.
+   */
   async start(): Promise<void> {
-    await this.beat();
+    await this.beat(true);
     this.timer = setInterval(() => void this.beat(), this.intervalMs);
     this.timer.unref();
   }
 
-  private async beat(): Promise<void> {
+  private async beat(publish = false): Promise<void> {
     try {
       const { manifestMissing } = await this.store.beat(this.info, this.ttlMs);
-      if (manifestMissing) await this.store.publishManifest(this.manifest, this.ttlMs);
+      if (publish || manifestMissing) await this.store.publishManifest(this.manifest, this.ttlMs);
       if (this.failing) this.log.info('heartbeat restored');
       this.failing = false;
     } catch (err) {
