@@ -71,4 +71,11 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'lsa neighbours 0.2 cosine 0.5', engine: { dense: 'lsa', denseWeight: 0, denseNeighbourWeight: 0.2, denseNeighbourCosine: 0.5 } },
   { name: 'dense word vectors 0.3 floor 0.5', engine: { dense: 'word-vectors', denseWeight: 0.3, denseFloor: 0.5 } },
   { name: 'dense word vectors 0.3 floor 0.7', engine: { dense: 'word-vectors', denseWeight: 0.3, denseFloor: 0.7 } },
+  // Source-level evidence (LexicalOptions.sourceEvidence, source-evidence.ts): the source's coverage of the question mixed into each window's.
+  { name: 'source evidence 0.2', engine: { sourceEvidence: 'source', sourceEvidenceWeight: 0.2 } },
+  { name: 'source evidence 0.1', engine: { sourceEvidence: 'source', sourceEvidenceWeight: 0.1 } },
+  { name: 'source evidence 0.35', engine: { sourceEvidence: 'source', sourceEvidenceWeight: 0.35 } },
+  { name: 'source best windows 0.2', engine: { sourceEvidence: 'source-best', sourceEvidenceWeight: 0.2 } },
+  { name: 'neighbour evidence 0.2', engine: { sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2 } },
+  { name: 'neighbour evidence 0.35', engine: { sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.35 } },
 ];

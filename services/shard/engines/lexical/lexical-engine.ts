@@ -27,6 +27,7 @@ import type { DomainTerms } from '../../../../shared/fleet/manifest.js';
 import { DEFAULT_QUERY_TERM_BUDGET, mostInformativeTerms, type QueryTermBudget } from '../../../../shared/text/query-term-budget.js';
 import { scoringIdf } from './scoring-idf.js';
 import { DEFAULT_RANK_SCALE, rankDivisor, type RankScale } from './bm25-scale.js';
+import { mixEvidence, sourceEvidence, type SourceEvidenceForm } from './source-evidence.js';
 
 /**
  * Switches for the engine's retrieval steps. The defaults are what the
@@ -157,6 +158,16 @@ export interface LexicalOptions {
   denseNeighbourWeight: number;
   denseNeighbours: number;
   denseNeighbourCosine: number;
+  /**
+   * Source-level evidence (source-evidence.ts): how well the window's source
+   * (`source`: every term its windows hold together; `source-best`: the mean
+   * of its best windows; `neighbours`: the window with the windows beside it)
+   * covers the question, mixed into the coverage at `sourceEvidenceWeight`;
+   * `off` leaves it out (measured: docs/quality.md). @defaultValue 'off'
+   */
+  sourceEvidence: SourceEvidenceForm;
+  /** Share of the coverage taken from the source evidence. @defaultValue 0.2 */
+  sourceEvidenceWeight: number;
   /** Caps on the terms, expansions and hits one question may cost (shared/text/query-term-budget.ts). @defaultValue DEFAULT_QUERY_TERM_BUDGET */
   budget: QueryTermBudget;
 }
@@ -186,7 +197,7 @@ export interface LexicalWork {
   hitsExamined: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, budget: DEFAULT_QUERY_TERM_BUDGET });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, sourceEvidence: 'off', sourceEvidenceWeight: 0.2, budget: DEFAULT_QUERY_TERM_BUDGET });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -521,10 +532,21 @@ export class LexicalEngine implements Engine {
       const denseRel = Math.max(0, (cosines?.[id] ?? 0) / topCosine);
       return this.options.denseRankMode === 'max' ? Math.max(lexicalRank, denseRank * denseRel) : (1 - denseRank) * lexicalRank + denseRank * denseRel;
     };
+    // Source-level evidence (off by default): the same coverage, over the terms the window's source holds.
+    const evidenceWeight = this.options.sourceEvidence === 'off' ? 0 : this.options.sourceEvidenceWeight;
+    const evidence =
+      evidenceWeight > 0
+        ? sourceEvidence(
+            this.options.sourceEvidence,
+            hits.map((h) => ({ id: h.id as number, sourceIndex: this.windows[h.id as number]?.sourceIndex ?? -1, matched: h.queryTerms })),
+            (matched) => termCoverage(queryTerms, presence(matched, expansions), idf),
+          )
+        : undefined;
+    const withEvidence = (id: number, c: number): number => (evidence === undefined ? c : mixEvidence(c, evidence.get(id) ?? 0, evidenceWeight));
     const candidates = pool
       .map((hit) => {
         const windowCoverage = termCoverage(queryTerms, presence(new Set(hit.queryTerms), expansions), idf);
-        const boundCoverage = (1 - denseWeight) * scoreBound(windowCoverage, w + p) + denseWeight * denseShare(hit.id);
+        const boundCoverage = (1 - denseWeight) * withEvidence(hit.id, scoreBound(windowCoverage, w + p)) + denseWeight * denseShare(hit.id);
         return { hit, windowCoverage, bound: relevanceScore(boundCoverage, rankOf(hit.id, hit.score), 1, this.options.rankWeight) };
       })
       .sort((a, b) => b.bound - a.bound || b.hit.score - a.hit.score);
@@ -550,7 +572,7 @@ export class LexicalEngine implements Engine {
       const sentenceCoverage = totalIdf > 0 ? Math.min(1, (span.sentences[0]?.weight ?? 0) / totalIdf) : 0;
       const proximity =
         p > 0 ? spanCoverage(this.windowTerms[hit.id] ?? [], this.options.proximitySpan, conceptWeight, idf, totalIdf) : 0;
-      const lexicalCoverage = (1 - w - p) * windowCoverage + w * sentenceCoverage + p * proximity;
+      const lexicalCoverage = withEvidence(hit.id, (1 - w - p) * windowCoverage + w * sentenceCoverage + p * proximity);
       const fused =
         questionVector === undefined
           ? lexicalCoverage

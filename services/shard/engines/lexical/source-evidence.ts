@@ -1,0 +1,88 @@
+/**
+ * Source-level evidence for passage ranking: how well the source around a
+ * window (the whole chapter or speech, or the window's neighbours) answers the
+ * question, mixed into the window's own coverage. A question in other words
+ * often has its words spread over the chapter that answers it rather than
+ * gathered in the one answering window; this lets the chapter vouch for it.
+ *
+ * Pure: the engine passes its BM25 hits (every window holding a query term or
+ * expansion, with the terms it matched) and its own coverage function, so the
+ * evidence is on the same scale (IDF share of the question) as the window's.
+ */
+
+/**
+ * `source`: the coverage of every term the source's windows hold together;
+ * `source-best`: the mean coverage of the source's best `SOURCE_BEST_WINDOWS`
+ * windows (fewer windows count 0); `neighbours`: the coverage of the terms the
+ * window and the windows right before and after it hold together; `off`: none.
+ */
+export type SourceEvidenceForm = 'off' | 'source' | 'source-best' | 'neighbours';
+
+/** A BM25 hit as the evidence sees it: its window id (consecutive within a source), its source and the terms it matched. */
+export interface EvidenceHit {
+  id: number;
+  sourceIndex: number;
+  matched: readonly string[];
+}
+
+/** How many of a source's best windows `source-best` averages. */
+export const SOURCE_BEST_WINDOWS = 3;
+
+/**
+ * Each hit's evidence in [0, 1] by window id. `coverageOf` is the IDF-weighted
+ * share of the question a set of matched terms holds (termCoverage), so the
+ * evidence is never below the window's own coverage for `source` and `neighbours`.
+ */
+export function sourceEvidence(
+  form: SourceEvidenceForm,
+  hits: readonly EvidenceHit[],
+  coverageOf: (matched: ReadonlySet<string>) => number,
+): Map<number, number> {
+  const evidence = new Map<number, number>();
+  if (form === 'off' || hits.length === 0) return evidence;
+  if (form === 'neighbours') {
+    const byId = new Map(hits.map((h) => [h.id, h]));
+    for (const hit of hits) {
+      const union = new Set(hit.matched);
+      for (const id of [hit.id - 1, hit.id + 1]) {
+        const n = byId.get(id);
+        if (n !== undefined && n.sourceIndex === hit.sourceIndex) for (const t of n.matched) union.add(t);
+      }
+      evidence.set(hit.id, clamp(coverageOf(union)));
+    }
+    return evidence;
+  }
+  const bySource = new Map<number, EvidenceHit[]>();
+  for (const hit of hits) {
+    const list = bySource.get(hit.sourceIndex);
+    if (list === undefined) bySource.set(hit.sourceIndex, [hit]);
+    else list.push(hit);
+  }
+  for (const list of bySource.values()) {
+    let value: number;
+    if (form === 'source') {
+      const union = new Set<string>();
+      for (const h of list) for (const t of h.matched) union.add(t);
+      value = coverageOf(union);
+    } else {
+      const best = list.map((h) => coverageOf(new Set(h.matched))).sort((a, b) => b - a).slice(0, SOURCE_BEST_WINDOWS);
+      value = best.reduce((s, c) => s + c, 0) / SOURCE_BEST_WINDOWS;
+    }
+    for (const h of list) evidence.set(h.id, clamp(value));
+  }
+  return evidence;
+}
+
+/**
+ * A window's coverage with its source's evidence mixed in: (1 − weight) ×
+ * coverage + weight × evidence, in [0, 1] and non-decreasing in the coverage
+ * (so an upper bound of the coverage gives an upper bound of the mix).
+ */
+export function mixEvidence(coverage: number, evidence: number, weight: number): number {
+  const w = clamp(weight);
+  return clamp((1 - w) * coverage + w * evidence);
+}
+
+function clamp(x: number): number {
+  return Math.min(1, Math.max(0, x));
+}
