@@ -4,7 +4,7 @@
  * demo questions, and this process's RSS after. One variant per process, so
  * RSS is the variant's own.
  *
- *   node --import tsx bench/engine-variants.ts [default|semantic-fusion|semantic-expansion|topk-candidates-only|dense-off|dense-lsa|dense-word-vectors]
+ *   node --import tsx bench/engine-variants.ts [default|semantic-fusion|semantic-expansion|topk-candidates-only|dense-off|dense-lsa|dense-word-vectors|source-evidence|neighbour-evidence]
  */
 import { loadDomainContext } from '../services/shard/domain/load-domain.js';
 import { LexicalEngine, type LexicalOptions } from '../services/shard/engines/lexical/lexical-engine.js';
@@ -20,6 +20,8 @@ const VARIANTS: Record<string, Partial<LexicalOptions>> = {
   'dense-off': { dense: 'off' },
   'dense-lsa': { dense: 'lsa' },
   'dense-word-vectors': { dense: 'word-vectors', denseFloor: 0.5 },
+  'source-evidence': { sourceEvidence: 'source', sourceEvidenceWeight: 0.2 },
+  'neighbour-evidence': { sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2 },
 };
 const name = process.argv[2] ?? 'default';
 const options = VARIANTS[name];

@@ -78,4 +78,6 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'source best windows 0.2', engine: { sourceEvidence: 'source-best', sourceEvidenceWeight: 0.2 } },
   { name: 'neighbour evidence 0.2', engine: { sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2 } },
   { name: 'neighbour evidence 0.35', engine: { sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.35 } },
+  { name: 'neighbour evidence 0.1', engine: { sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.1 } },
+  { name: 'source evidence prior 0.3', engine: { sourceEvidence: 'source', sourceEvidenceWeight: 0.3, sourceEvidenceMix: 'prior' } },
 ];

@@ -27,7 +27,7 @@ import type { DomainTerms } from '../../../../shared/fleet/manifest.js';
 import { DEFAULT_QUERY_TERM_BUDGET, mostInformativeTerms, type QueryTermBudget } from '../../../../shared/text/query-term-budget.js';
 import { scoringIdf } from './scoring-idf.js';
 import { DEFAULT_RANK_SCALE, rankDivisor, type RankScale } from './bm25-scale.js';
-import { mixEvidence, sourceEvidence, type SourceEvidenceForm } from './source-evidence.js';
+import { mixEvidence, sourceEvidence, type EvidenceMix, type SourceEvidenceForm } from './source-evidence.js';
 
 /**
  * Switches for the engine's retrieval steps. The defaults are what the
@@ -168,6 +168,8 @@ export interface LexicalOptions {
   sourceEvidence: SourceEvidenceForm;
   /** Share of the coverage taken from the source evidence. @defaultValue 0.2 */
   sourceEvidenceWeight: number;
+  /** `blend`: added as a share of the coverage; `prior`: the coverage × (1 − weight + weight × evidence). @defaultValue 'blend' */
+  sourceEvidenceMix: EvidenceMix;
   /** Caps on the terms, expansions and hits one question may cost (shared/text/query-term-budget.ts). @defaultValue DEFAULT_QUERY_TERM_BUDGET */
   budget: QueryTermBudget;
 }
@@ -197,7 +199,7 @@ export interface LexicalWork {
   hitsExamined: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, sourceEvidence: 'off', sourceEvidenceWeight: 0.2, budget: DEFAULT_QUERY_TERM_BUDGET });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, sourceEvidence: 'off', sourceEvidenceWeight: 0.2, sourceEvidenceMix: 'blend', budget: DEFAULT_QUERY_TERM_BUDGET });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -542,7 +544,7 @@ export class LexicalEngine implements Engine {
             (matched) => termCoverage(queryTerms, presence(matched, expansions), idf),
           )
         : undefined;
-    const withEvidence = (id: number, c: number): number => (evidence === undefined ? c : mixEvidence(c, evidence.get(id) ?? 0, evidenceWeight));
+    const withEvidence = (id: number, c: number): number => (evidence === undefined ? c : mixEvidence(c, evidence.get(id) ?? 0, evidenceWeight, this.options.sourceEvidenceMix));
     const candidates = pool
       .map((hit) => {
         const windowCoverage = termCoverage(queryTerms, presence(new Set(hit.queryTerms), expansions), idf);

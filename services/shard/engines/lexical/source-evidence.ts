@@ -74,13 +74,22 @@ export function sourceEvidence(
 }
 
 /**
- * A window's coverage with its source's evidence mixed in: (1 − weight) ×
- * coverage + weight × evidence, in [0, 1] and non-decreasing in the coverage
- * (so an upper bound of the coverage gives an upper bound of the mix).
+ * How the evidence enters a window's coverage: `blend`, (1 − weight) ×
+ * coverage + weight × evidence; `prior`, coverage × (1 − weight + weight ×
+ * evidence) (a multiplicative prior: it can only lower a window's score).
  */
-export function mixEvidence(coverage: number, evidence: number, weight: number): number {
+export type EvidenceMix = 'blend' | 'prior';
+
+/**
+ * A window's coverage with its source's evidence mixed in, in [0, 1] and
+ * non-decreasing in the coverage (so an upper bound of the coverage gives an
+ * upper bound of the mix).
+ */
+export function mixEvidence(coverage: number, evidence: number, weight: number, mix: EvidenceMix = 'blend'): number {
   const w = clamp(weight);
-  return clamp((1 - w) * coverage + w * evidence);
+  const c = clamp(coverage);
+  const e = clamp(evidence);
+  return clamp(mix === 'prior' ? c * (1 - w + w * e) : (1 - w) * c + w * e);
 }
 
 function clamp(x: number): number {
