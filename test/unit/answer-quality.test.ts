@@ -5,27 +5,12 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DomainContext } from '../../services/shard/domain/domain-context.js';
+import { domain, prose } from '../helpers/in-memory-domain.js';
 import { LexicalEngine } from '../../services/shard/engines/lexical/lexical-engine.js';
 import { composeAnswer } from '../../services/shard/engines/lexical/extractive-answer.js';
 import { splitSentences } from '../../services/shard/engines/lexical/sentences.js';
 import { confidenceOf, mergeReplies, NOTHING_FOUND, type ShardReply } from '../../services/coordinator/domain/merge.js';
 import { EMPTY_USAGE } from '../../shared/queues/schemas.js';
-
-function domain(name: string, files: Record<string, string[]>): DomainContext {
-  const sources = Object.entries(files)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([source, lines]) => ({ source, lines, tokens: lines.join(' ').split(/\s+/).length }));
-  return { domain: name, root: `/nowhere/${name}`, sources, totalLines: sources.reduce((n, s) => n + s.lines.length, 0), tokens: sources.reduce((n, s) => n + s.tokens, 0) };
-}
-
-/** Filler prose, one sentence a line, from a fixed vocabulary (deterministic). */
-function prose(count: number, seed: number, words: readonly string[]): string[] {
-  return Array.from({ length: count }, (_, i) => {
-    const pick = (k: number) => words[(seed * 7 + i * 13 + k * 5) % words.length];
-    return `The ${pick(0)} and the ${pick(1)} passed the ${pick(2)} near the ${pick(3)} that day.`;
-  });
-}
 
 async function ask(engine: LexicalEngine, question: string, topK: number) {
   return engine.answer({ question, topK, conversation: [] });

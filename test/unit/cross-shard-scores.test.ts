@@ -9,28 +9,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DomainContext } from '../../services/shard/domain/domain-context.js';
+import { domain, prose } from '../helpers/in-memory-domain.js';
 import { LexicalEngine, type LexicalOptions } from '../../services/shard/engines/lexical/lexical-engine.js';
 import { DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE, mergeReplies, type ShardReply } from '../../services/coordinator/domain/merge.js';
 import { breadthFor, evidenceBreadth } from '../../services/coordinator/domain/evidence-breadth.js';
 import { analyzeText } from '../../shared/text/text-analysis.js';
 import { bm25Idf, fleetIdf, fleetTermStats } from '../../shared/text/fleet-term-stats.js';
 import { EMPTY_USAGE } from '../../shared/queues/schemas.js';
-
-function domain(name: string, files: Record<string, string[]>): DomainContext {
-  const sources = Object.entries(files)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([source, lines]) => ({ source, lines, tokens: lines.join(' ').split(/\s+/).length }));
-  return { domain: name, root: `/nowhere/${name}`, sources, totalLines: sources.reduce((n, s) => n + s.lines.length, 0), tokens: sources.reduce((n, s) => n + s.tokens, 0) };
-}
-
-/** Filler prose, one sentence a line, from a fixed vocabulary (deterministic). */
-function prose(count: number, seed: number, words: readonly string[]): string[] {
-  return Array.from({ length: count }, (_, i) => {
-    const pick = (k: number) => words[(seed * 7 + i * 13 + k * 5) % words.length];
-    return `The ${pick(0)} and the ${pick(1)} passed the ${pick(2)} near the ${pick(3)} that day.`;
-  });
-}
 
 /** What the coordinator does for one question: statistics over every domain, each engine asked with them, one merge. */
 async function askFleet(engines: ReadonlyMap<string, LexicalEngine>, question: string, fleetStats = true) {
