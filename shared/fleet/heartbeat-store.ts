@@ -90,15 +90,23 @@ export class HeartbeatStore {
     await Promise.all([this.redis.zrem(keys.heartbeats(this.prefix), `${shard}${SEP}${replica}`), this.redis.hdel(this.replicasKey(), replica)]);
   }
 
-  /** Live shards, sorted by name. Also forgets replicas dead for longer than 10 × ttl. */
+  /**
+   * Live shards, sorted by name. Also forgets replicas dead for longer than 10 × ttl, their
+   * heartbeat and their replica record, so neither grows with every replica ever killed.
+   */
   async live(ttlMs: number, now = Date.now()): Promise<LiveShard[]> {
     const key = keys.heartbeats(this.prefix);
+    const deadBefore = now - ttlMs * 10;
     // One key: a MULTI is fine on a Redis Cluster too.
-    const [, rangeRes] = (await this.redis
+    const [deadRes, , rangeRes] = (await this.redis
       .multi()
-      .zremrangebyscore(key, '-inf', now - ttlMs * 10)
+      .zrangebyscore(key, '-inf', deadBefore)
+      .zremrangebyscore(key, '-inf', deadBefore)
       .zrangebyscore(key, now - ttlMs, '+inf', 'WITHSCORES')
-      .exec()) ?? [[null, 0], [null, []]];
+      .exec()) ?? [[null, []], [null, 0], [null, []]];
+    const dead = ((deadRes?.[1] as string[] | undefined) ?? []).map((m) => m.slice(m.indexOf(SEP) + 1)).filter((r) => r !== '');
+    // Another key (another slot on a cluster): its own command, after the heartbeats are gone.
+    if (dead.length > 0) await this.redis.hdel(this.replicasKey(), ...dead);
     const flat = (rangeRes?.[1] as string[] | undefined) ?? [];
     const byShard = new Map<string, LiveShard>();
     for (let i = 0; i + 1 < flat.length; i += 2) {

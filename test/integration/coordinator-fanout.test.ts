@@ -224,4 +224,20 @@ describe('heartbeats and manifests', () => {
       await redis.stop();
     }
   });
+  test('When a replica has been dead for over 10 × the heartbeat TTL, then both its heartbeat and its replica record are forgotten', async () => {
+    const redis = await startRedis();
+    const client = new Redis(redis.url);
+    try {
+      const store = new HeartbeatStore(client, redis.prefix);
+      const now = Date.now();
+      const info = (replica: string) => ({ shard: 'alpha', replica, host: hostname(), pid: 1, metricsPort: 0, startedAt: now });
+      await store.beat(info('a-dead'), 6000, now - 61_000);
+      await store.beat(info('a-live'), 6000, now);
+      assert.deepEqual((await store.live(6000, now)).map((s) => s.replicas), [['a-live']]);
+      assert.deepEqual((await store.replicaInfo()).map((r) => r.replica), ['a-live']);
+    } finally {
+      client.disconnect();
+      await redis.stop();
+    }
+  });
 });
