@@ -294,10 +294,10 @@ describe('config: API token', () => {
 });
 
 describe('coordinator config: answer confidence thresholds', () => {
-  test('When MIN_SCORE and HIGH_SCORE are unset, then the dev-half defaults apply (0.15 nothing found, 0.32 high)', () => {
+  test('When MIN_SCORE and HIGH_SCORE are unset, then the dev-half defaults apply (0.15 nothing found, 0.35 high)', () => {
     const config = parseCoordinatorConfig(KEYS);
     assert.equal(config.minScore, 0.15);
-    assert.equal(config.highScore, 0.32);
+    assert.equal(config.highScore, 0.35);
   });
 
   test('When HIGH_SCORE is below MIN_SCORE or outside 0-1, then a ConfigError names it and says what to do', () => {

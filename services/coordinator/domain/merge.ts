@@ -48,6 +48,12 @@ export interface MergeOptions {
   breadthOf?: (c: { source: string; text: string }) => number;
   /** @defaultValue DEFAULT_MIN_BREADTH */
   minBreadth?: number;
+  /**
+   * Diversity: once this many citations of one source stand in the list, that
+   * source's further citations move after every other source's (their order
+   * among themselves kept). The first citation never moves. Absent: pure score order.
+   */
+  sourceCap?: number;
 }
 
 export interface Merged {
@@ -74,7 +80,7 @@ export const DEFAULT_MIN_SCORE = 0.15;
  * (docs/quality.md): the lowest threshold under which at least 60 % of the
  * dev half's unanswerable questions fall.
  */
-export const DEFAULT_HIGH_SCORE = 0.32;
+export const DEFAULT_HIGH_SCORE = 0.35;
 
 /**
  * MergeOptions.minBreadth's default: a citation is `high` only when its lines
@@ -134,6 +140,7 @@ export function mergeReplies(replies: readonly ShardReply[], options: MergeOptio
 
   // Best first across shards; ties broken by shard then position so the order is stable.
   all.sort((a, b) => b.score - a.score || a.shard.localeCompare(b.shard) || a.source.localeCompare(b.source) || a.line - b.line);
+  if (options.sourceCap !== undefined) capPerSource(all, options.sourceCap);
   // Nothing reaches minScore: abstain, whatever lies between the floor and it.
   const citations = (all[0]?.score ?? 0) >= minScore ? all.slice(0, options.topK) : [];
   if (citations.length === 0) {
@@ -150,6 +157,20 @@ export function mergeReplies(replies: readonly ShardReply[], options: MergeOptio
     .sort((a, b) => b.score - a.score)
     .map((b) => `${b.result.answer.trim()} [${cite(b.first)}]`);
   return { answer: parts.join('\n\n'), confidence: citations[0]!.confidence, citations, usage };
+}
+
+/** In place: a source's citations past the first `cap` move after all others, each group keeping its order. */
+export function capPerSource(citations: MergedCitation[], cap: number): void {
+  const seen = new Map<string, number>();
+  const head: MergedCitation[] = [];
+  const tail: MergedCitation[] = [];
+  for (const c of citations) {
+    const key = `${c.shard}\u0000${c.source}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    (n < Math.max(1, cap) ? head : tail).push(c);
+  }
+  citations.splice(0, citations.length, ...head, ...tail);
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {

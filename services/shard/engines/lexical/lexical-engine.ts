@@ -13,11 +13,12 @@ import { narrowToSentences, type ScoredSentence } from './narrow-to-sentences.js
 import { feedbackTerms } from './pseudo-relevance.js';
 import { spanCoverage } from './proximity.js';
 import { relevanceScore, termCoverage } from './relevance.js';
-import { analyzeText, HAS_DIGIT, tokenize, toTerm } from '../../../../shared/text/text-analysis.js';
+import { analyzeText, findWords, HAS_DIGIT, tokenize, toTerm } from '../../../../shared/text/text-analysis.js';
 import { titlesByLine } from './titles.js';
 import { Vocabulary } from './vocabulary.js';
 import { buildParagraphWindows, buildWindows, type LineWindow } from './windows.js';
 import { sharedWordNet } from './wordnet.js';
+import { focusWords } from './answer-type.js';
 import { DomainNeighbours } from './semantic/domain-neighbours.js';
 import { DIMENSIONS, sharedWordVectors } from './semantic/word-vectors.js';
 import { cosine, textVector } from './semantic/text-vector.js';
@@ -76,6 +77,14 @@ export interface LexicalOptions {
    * synonym, and at 0.2 it already costs two-part questions. @defaultValue 0.1
    */
   relatedWeight: number;
+  /**
+   * Weight of the answer type's kinds (answer-type.ts, WordNet.kinds): in a
+   * "which city…" question, a city's name the domain uses stands for *city*
+   * like a synonym, at this weight; 0 turns it off.
+   */
+  answerTypeWeight: number;
+  /** Kinds of one answer-type noun added at most (nearest in WordNet's tree first). */
+  answerTypeKinds: number;
   /**
    * Factor on the IDF of a question term the domain never uses, in coverage:
    * BM25's IDF treats "never seen" almost like "seen once", but a word the
@@ -199,7 +208,7 @@ export interface LexicalWork {
   hitsExamined: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, sourceEvidence: 'off', sourceEvidenceWeight: 0.2, sourceEvidenceMix: 'blend', budget: DEFAULT_QUERY_TERM_BUDGET });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, answerTypeWeight: 0.5, answerTypeKinds: 32, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2, sourceEvidenceMix: 'blend', budget: DEFAULT_QUERY_TERM_BUDGET });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -334,7 +343,7 @@ export class LexicalEngine implements Engine {
     for (const file of files) {
       const sourceIndex = this.sources.length;
       this.sources.push(file);
-      const lineTerms = analyseLines(file, (term, word) => vocabulary.addOccurrence(term, word));
+      const lineTerms = analyseLines(file, (term, word, capitalised) => vocabulary.addOccurrence(term, word, capitalised));
       const titles = opts.titleBoost > 0 ? titlesByLine(file) : [];
       const fileWindows = opts.windows === 'paragraphs' ? buildParagraphWindows([file]) : buildWindows([file]);
       const windowIds: number[] = [];
@@ -366,7 +375,7 @@ export class LexicalEngine implements Engine {
     const file = entry && this.sources[entry.sourceIndex];
     if (entry === undefined || file === undefined) return;
     this.written.delete(name);
-    const lineTerms = analyseLines(file, (term, word) => this.vocabulary.removeOccurrence(term, word));
+    const lineTerms = analyseLines(file, (term, word, capitalised) => this.vocabulary.removeOccurrence(term, word, capitalised));
     for (const id of entry.windowIds) {
       const w = this.windows[id];
       if (w === undefined) continue;
@@ -411,6 +420,24 @@ export class LexicalEngine implements Engine {
       }
     };
     add((word) => wordnet.synonyms(word), this.options.synonymWeight);
+    if (this.options.answerTypeWeight > 0) {
+      // The answer's type ("which city"): kinds of it this domain names stand for it (answer-type.ts).
+      for (const word of focusWords(question)) {
+        const of = toTerm(word);
+        if (of === null || !scored.has(of)) continue;
+        let added = 0;
+        for (const { lemma, instance } of wordnet.kinds(word)) {
+          if (expansions.size >= max || added >= this.options.answerTypeKinds) break;
+          const term = toTerm(lemma);
+          if (term === null || questionTerms.has(term) || expansions.has(term)) continue;
+          if (this.vocabulary.documentFrequency(term) === 0) continue;
+          // An instance is a name (Buffalo, Split, Reading): only where the domain writes it as one.
+          if (instance && this.vocabulary.capitalisedShare(term) < NAME_CAPITALISED_SHARE) continue;
+          expansions.set(term, { of, weight: this.options.answerTypeWeight });
+          added++;
+        }
+      }
+    }
     // Related words after synonyms, so a word that is both keeps the synonym's weight.
     if (this.options.relatedWeight > 0) add((word) => wordnet.related(word), this.options.relatedWeight);
     const space = this.dense?.space;
@@ -657,6 +684,13 @@ function semanticShare(
   return Math.max(0, (c - floor) / (1 - floor));
 }
 
+/**
+ * A word is used as a name in a domain when at least this share of its
+ * occurrences is capitalised (a common word is capitalised at sentence starts
+ * only). Fixed from that reasoning, not tuned.
+ */
+const NAME_CAPITALISED_SHARE = 0.8;
+
 /** Coverage a best sentence may add over its window's (sentences run into the margin lines around a window). */
 const SENTENCE_BOUND_MARGIN = 0.25;
 
@@ -667,14 +701,15 @@ function kthScore(chosen: readonly { citation: Citation }[], k: number): number 
 }
 
 /** Each line's analysed terms; `each` sees every (term, surface word) pair, for the vocabulary's counts. */
-function analyseLines(file: SourceFile, each: (term: string, word: string) => void): string[][] {
+function analyseLines(file: SourceFile, each: (term: string, word: string, capitalised: boolean) => void): string[][] {
   return file.lines.map((line) => {
     const terms: string[] = [];
-    for (const word of tokenize(line)) {
+    for (const { word, index } of findWords(line)) {
       const term = toTerm(word);
       if (term === null) continue;
       terms.push(term);
-      each(term, word);
+      const first = line.charAt(index);
+      each(term, word, first !== first.toLowerCase());
     }
     return terms;
   });

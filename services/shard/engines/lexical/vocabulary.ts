@@ -7,12 +7,15 @@ export class Vocabulary {
   private readonly dfByTerm = new Map<string, number>();
   private readonly termFrequency = new Map<string, number>();
   private readonly surfaceCounts = new Map<string, Map<string, number>>();
+  /** Occurrences written with a capital first letter (a name is capitalised everywhere, a common word mostly not). */
+  private readonly capitalCounts = new Map<string, number>();
   private windows = 0;
   private ranked: string[] | undefined;
 
   /** Counts one occurrence of `term`, written `surface` in the text. */
-  addOccurrence(term: string, surface: string): void {
+  addOccurrence(term: string, surface: string, capitalised = false): void {
     this.termFrequency.set(term, (this.termFrequency.get(term) ?? 0) + 1);
+    if (capitalised) this.capitalCounts.set(term, (this.capitalCounts.get(term) ?? 0) + 1);
     let spellings = this.surfaceCounts.get(term);
     if (spellings === undefined) {
       spellings = new Map();
@@ -27,8 +30,19 @@ export class Vocabulary {
     yield* this.surfaceCounts;
   }
 
+  /** The share of `term`'s occurrences written with a capital first letter (0 when it does not occur). */
+  capitalisedShare(term: string): number {
+    const tf = this.termFrequency.get(term) ?? 0;
+    return tf === 0 ? 0 : (this.capitalCounts.get(term) ?? 0) / tf;
+  }
+
   /** Takes back one `addOccurrence` (a written source replaced or forgotten). */
-  removeOccurrence(term: string, surface: string): void {
+  removeOccurrence(term: string, surface: string, capitalised = false): void {
+    if (capitalised) {
+      const c = (this.capitalCounts.get(term) ?? 0) - 1;
+      if (c > 0) this.capitalCounts.set(term, c);
+      else this.capitalCounts.delete(term);
+    }
     const tf = (this.termFrequency.get(term) ?? 0) - 1;
     if (tf > 0) this.termFrequency.set(term, tf);
     else this.termFrequency.delete(term);

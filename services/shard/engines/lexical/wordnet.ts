@@ -42,6 +42,23 @@ export interface RelatedOptions {
 
 export const DEFAULT_RELATED_OPTIONS: RelatedOptions = Object.freeze({ maxSenses: 1, maxHyponymSynsets: 30 });
 
+/** One thing that is a kind of a word: its lemma, and whether WordNet lists it as an instance (a name: Buffalo is an instance of city). */
+export interface Kind {
+  lemma: string;
+  instance: boolean;
+}
+
+export interface KindOptions {
+  /** Noun senses followed, most frequent first. @defaultValue 1 */
+  maxSenses: number;
+  /** Hyponym links followed down from the word. @defaultValue 4 */
+  depth: number;
+  /** Synsets visited at most. @defaultValue 2000 */
+  maxSynsets: number;
+}
+
+export const DEFAULT_KIND_OPTIONS: KindOptions = Object.freeze({ maxSenses: 1, depth: 4, maxSynsets: 2000 });
+
 // Pointer targets name their part of speech by letter; 's' is an adjective satellite, kept in data.adj.
 const POS_BY_LETTER: Readonly<Record<string, Pos>> = { n: 'noun', v: 'verb', a: 'adj', s: 'adj', r: 'adv' };
 
@@ -56,6 +73,7 @@ export function wordnetDictDir(): string {
 export class WordNet {
   private readonly cache = new Map<string, string[]>();
   private readonly synsetCache = new Map<string, string[]>();
+  private readonly kindCache = new Map<string, readonly Kind[]>();
 
   private constructor(
     private readonly dir: string,
@@ -112,6 +130,48 @@ export class WordNet {
         for (const lemma of this.synsetWords(pointer.pos, pointer.offset)) found.add(lemma);
       }
     });
+  }
+
+  /**
+   * Single-word lemmas of everything that *is a* `word` (noun senses only):
+   * hyponyms and instances (`~`, `~i`) followed transitively down to `depth`
+   * links, at most `maxSynsets` synsets in all, breadth first. What a "which
+   * city" question asks for is one of these (*city → Buffalo, Baltimore*;
+   * *bird → hawk*); see answer-type.ts.
+   */
+  kinds(word: string, options: KindOptions = DEFAULT_KIND_OPTIONS): readonly Kind[] {
+    const key = `${options.maxSenses}:${options.depth}:${options.maxSynsets}\u0000${word}`;
+    const cached = this.kindCache.get(key);
+    if (cached !== undefined) return cached;
+    const lower = word.toLowerCase();
+    const found = new Map<string, boolean>();
+    const seen = new Set<string>();
+    let frontier: string[] = [];
+    for (const base of baseForms(lower, 'noun')) {
+      const offsets = this.lookup('noun', base);
+      if (offsets.length === 0) continue;
+      frontier = offsets.slice(0, options.maxSenses);
+      break;
+    }
+    for (let level = 0; level < options.depth && frontier.length > 0 && seen.size < options.maxSynsets; level++) {
+      const next: string[] = [];
+      for (const offset of frontier) {
+        for (const pointer of this.pointers('noun', offset)) {
+          if ((pointer.symbol !== '~' && pointer.symbol !== '~i') || pointer.pos !== 'noun' || seen.has(pointer.offset)) continue;
+          if (seen.size >= options.maxSynsets) break;
+          seen.add(pointer.offset);
+          next.push(pointer.offset);
+          for (const lemma of this.synsetWords('noun', pointer.offset)) {
+            if (!found.has(lemma)) found.set(lemma, pointer.symbol === '~i');
+          }
+        }
+      }
+      frontier = next;
+    }
+    const result = [...found].filter(([w]) => w !== lower && /^[a-z]+$/.test(w)).map(([lemma, instance]) => ({ lemma, instance }));
+    if (this.kindCache.size > 10_000) this.kindCache.clear();
+    this.kindCache.set(key, result);
+    return result;
   }
 
   /**
