@@ -261,4 +261,19 @@ describe('merge: answer tags and the topK cut', () => {
     assert.match(merged.answer, /answer of alpha \[alpha\/a\.txt:1\]/);
     assert.doesNotMatch(merged.answer, /beta/);
   });
+
+  test('When sourceCap is set, then a source\'s citations past the cap move after every other source\'s, the first never moving', () => {
+    const replies = [
+      ok('a', 'A', [
+        { source: 'long.txt', line: 1, score: 0.9 },
+        { source: 'long.txt', line: 20, score: 0.8 },
+        { source: 'long.txt', line: 40, score: 0.7 },
+        { source: 'short.txt', line: 3, score: 0.6 },
+      ]),
+      ok('b', 'B', [{ source: 'long.txt', line: 5, score: 0.65 }]),
+    ];
+    assert.deepEqual(keys(mergeReplies(replies, { topK: 5, sourceCap: 1 })), ['a/long.txt:1', 'b/long.txt:5', 'a/short.txt:3', 'a/long.txt:20', 'a/long.txt:40']);
+    assert.deepEqual(keys(mergeReplies(replies, { topK: 5, sourceCap: 2 })), ['a/long.txt:1', 'a/long.txt:20', 'b/long.txt:5', 'a/short.txt:3', 'a/long.txt:40']);
+    assert.deepEqual(keys(mergeReplies(replies, { topK: 5 })), ['a/long.txt:1', 'a/long.txt:20', 'a/long.txt:40', 'b/long.txt:5', 'a/short.txt:3']);
+  });
 });
