@@ -4,7 +4,7 @@
  * demo questions, and this process's RSS after. One variant per process, so
  * RSS is the variant's own.
  *
- *   node --import tsx bench/engine-variants.ts [default|semantic-fusion|semantic-expansion|topk-candidates-only|dense-off|dense-lsa|dense-word-vectors|source-evidence|neighbour-evidence]
+ *   node --import tsx bench/engine-variants.ts [default|semantic-fusion|semantic-expansion|topk-candidates-only|dense-off|dense-lsa|dense-word-vectors|source-evidence|neighbour-evidence|round-5]
  */
 import { loadDomainContext } from '../services/shard/domain/load-domain.js';
 import { LexicalEngine, type LexicalOptions } from '../services/shard/engines/lexical/lexical-engine.js';
@@ -22,6 +22,8 @@ const VARIANTS: Record<string, Partial<LexicalOptions>> = {
   'dense-word-vectors': { dense: 'word-vectors', denseFloor: 0.5 },
   'source-evidence': { sourceEvidence: 'source', sourceEvidenceWeight: 0.2 },
   'neighbour-evidence': { sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2 },
+  // Round 5's default, for the cost of round 6's two additions.
+  'round-5': { sourceEvidence: 'off', answerTypeWeight: 0 },
 };
 const name = process.argv[2] ?? 'default';
 const options = VARIANTS[name];
