@@ -4,7 +4,7 @@
  * demo questions, and this process's RSS after. One variant per process, so
  * RSS is the variant's own.
  *
- *   node --import tsx bench/engine-variants.ts [default|semantic-fusion|semantic-expansion|topk-candidates-only|dense-off|dense-lsa|dense-word-vectors|source-evidence|neighbour-evidence|round-5]
+ *   node --import tsx bench/engine-variants.ts [default|semantic-fusion|semantic-expansion|topk-candidates-only|dense-off|dense-lsa|dense-word-vectors|source-evidence|neighbour-evidence|round-5|no-answer-type|no-neighbour-evidence]
  */
 import { loadDomainContext } from '../services/shard/domain/load-domain.js';
 import { LexicalEngine, type LexicalOptions } from '../services/shard/engines/lexical/lexical-engine.js';
@@ -24,6 +24,8 @@ const VARIANTS: Record<string, Partial<LexicalOptions>> = {
   'neighbour-evidence': { sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2 },
   // Round 5's default, for the cost of round 6's two additions.
   'round-5': { sourceEvidence: 'off', answerTypeWeight: 0 },
+  'no-answer-type': { answerTypeWeight: 0 },
+  'no-neighbour-evidence': { sourceEvidence: 'off' },
 };
 const name = process.argv[2] ?? 'default';
 const options = VARIANTS[name];

@@ -58,8 +58,8 @@ describe('answer type in the lexical engine', () => {
     'filler-b.txt': prose(40, 2, ['cask', 'net', 'galley', 'bunk', 'sail', 'keel', 'tide', 'bell']),
   });
   const question = 'Which city was the sailor from?';
-  const scores = async (answerTypeWeight: number): Promise<Map<string, number>> => {
-    const engine = LexicalEngine.build(ctx, { answerTypeWeight, sourceEvidence: 'off' });
+  const scores = async (answerTypeWeight: number, answerTypeNameShare = 0.8): Promise<Map<string, number>> => {
+    const engine = LexicalEngine.build(ctx, { answerTypeWeight, answerTypeNameShare, sourceEvidence: 'off' });
     const answer = await engine.answer({ question, topK: 5, conversation: [] });
     return new Map(answer.citations.map((c) => [c.source, c.score]));
   };
@@ -70,5 +70,7 @@ describe('answer type in the lexical engine', () => {
     assert.ok((on.get('story.txt') ?? 0) > (on.get('log.txt') ?? 0), `story ${on.get('story.txt')} over log ${on.get('log.txt')}`);
     assert.ok((on.get('story.txt') ?? 0) > (off.get('story.txt') ?? 0), 'Buffalo stands for "city"');
     assert.equal(on.get('log.txt'), off.get('log.txt'), 'split and read are not names in this domain');
+    const unchecked = await scores(0.5, 0);
+    assert.ok((unchecked.get('log.txt') ?? 0) > (off.get('log.txt') ?? 0), 'without the name check, "split" would stand for a city');
   });
 });

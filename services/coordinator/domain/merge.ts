@@ -54,6 +54,13 @@ export interface MergeOptions {
    * among themselves kept). The first citation never moves. Absent: pure score order.
    */
   sourceCap?: number;
+  /**
+   * Another domain's voice: when the first three citations all come from one
+   * shard and another shard's best scores at least this fraction of the top,
+   * that citation takes the third place (a two-part question's other half is
+   * often in another domain). Absent: pure score order.
+   */
+  otherShardRatio?: number;
 }
 
 export interface Merged {
@@ -141,6 +148,7 @@ export function mergeReplies(replies: readonly ShardReply[], options: MergeOptio
   // Best first across shards; ties broken by shard then position so the order is stable.
   all.sort((a, b) => b.score - a.score || a.shard.localeCompare(b.shard) || a.source.localeCompare(b.source) || a.line - b.line);
   if (options.sourceCap !== undefined) capPerSource(all, options.sourceCap);
+  if (options.otherShardRatio !== undefined) otherShardThird(all, options.otherShardRatio);
   // Nothing reaches minScore: abstain, whatever lies between the floor and it.
   const citations = (all[0]?.score ?? 0) >= minScore ? all.slice(0, options.topK) : [];
   if (citations.length === 0) {
@@ -171,6 +179,17 @@ export function capPerSource(citations: MergedCitation[], cap: number): void {
     (n < Math.max(1, cap) ? head : tail).push(c);
   }
   citations.splice(0, citations.length, ...head, ...tail);
+}
+
+/** In place: see MergeOptions.otherShardRatio. */
+export function otherShardThird(citations: MergedCitation[], ratio: number): void {
+  const first = citations[0];
+  if (first === undefined || citations.length < 4) return;
+  if (citations.slice(0, 3).some((c) => c.shard !== first.shard)) return;
+  const at = citations.findIndex((c) => c.shard !== first.shard);
+  if (at < 3 || (citations[at] as MergedCitation).score < ratio * first.score) return;
+  const [other] = citations.splice(at, 1);
+  citations.splice(2, 0, other as MergedCitation);
 }
 
 export function addUsage(a: Usage, b: Usage): Usage {

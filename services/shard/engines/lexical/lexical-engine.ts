@@ -86,6 +86,13 @@ export interface LexicalOptions {
   /** Kinds of one answer-type noun added at most (nearest in WordNet's tree first). */
   answerTypeKinds: number;
   /**
+   * A kind WordNet lists as an instance (a name: Buffalo, but also Split and
+   * Reading) counts only where at least this share of the domain's occurrences
+   * of it is capitalised (a common word is capitalised at sentence starts
+   * only). Fixed from that reasoning, not tuned; 0 checks nothing.
+   */
+  answerTypeNameShare: number;
+  /**
    * Factor on the IDF of a question term the domain never uses, in coverage:
    * BM25's IDF treats "never seen" almost like "seen once", but a word the
    * domain has never used is evidence that the question is about something
@@ -208,7 +215,7 @@ export interface LexicalWork {
   hitsExamined: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, answerTypeWeight: 0.5, answerTypeKinds: 32, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2, sourceEvidenceMix: 'blend', budget: DEFAULT_QUERY_TERM_BUDGET });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, answerTypeWeight: 0.5, answerTypeKinds: 32, answerTypeNameShare: 0.8, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2, sourceEvidenceMix: 'blend', budget: DEFAULT_QUERY_TERM_BUDGET });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -432,7 +439,7 @@ export class LexicalEngine implements Engine {
           if (term === null || questionTerms.has(term) || expansions.has(term)) continue;
           if (this.vocabulary.documentFrequency(term) === 0) continue;
           // An instance is a name (Buffalo, Split, Reading): only where the domain writes it as one.
-          if (instance && this.vocabulary.capitalisedShare(term) < NAME_CAPITALISED_SHARE) continue;
+          if (instance && this.vocabulary.capitalisedShare(term) < this.options.answerTypeNameShare) continue;
           expansions.set(term, { of, weight: this.options.answerTypeWeight });
           added++;
         }
@@ -683,13 +690,6 @@ function semanticShare(
   const c = cosine(questionVector, textVector(text, sharedWordVectors(), idf));
   return Math.max(0, (c - floor) / (1 - floor));
 }
-
-/**
- * A word is used as a name in a domain when at least this share of its
- * occurrences is capitalised (a common word is capitalised at sentence starts
- * only). Fixed from that reasoning, not tuned.
- */
-const NAME_CAPITALISED_SHARE = 0.8;
 
 /** Coverage a best sentence may add over its window's (sentences run into the margin lines around a window). */
 const SENTENCE_BOUND_MARGIN = 0.25;
