@@ -53,11 +53,11 @@ export interface KindOptions {
   maxSenses: number;
   /** Hyponym links followed down from the word. @defaultValue 4 */
   depth: number;
-  /** Synsets visited at most. @defaultValue 2000 */
+  /** Synsets visited at most (a broad word like "entity" or "person" reaches this; the first look-up of such a word reads about that many synset lines). @defaultValue 1000 */
   maxSynsets: number;
 }
 
-export const DEFAULT_KIND_OPTIONS: KindOptions = Object.freeze({ maxSenses: 1, depth: 4, maxSynsets: 2000 });
+export const DEFAULT_KIND_OPTIONS: KindOptions = Object.freeze({ maxSenses: 1, depth: 4, maxSynsets: 1000 });
 
 // Pointer targets name their part of speech by letter; 's' is an adjective satellite, kept in data.adj.
 const POS_BY_LETTER: Readonly<Record<string, Pos>> = { n: 'noun', v: 'verb', a: 'adj', s: 'adj', r: 'adv' };
