@@ -6,7 +6,10 @@ import type { DomainContext } from '../../services/shard/domain/domain-context.j
 
 // Question terms whale, harpoon, chowder, each of IDF 1: coverage is the share of them a set holds.
 const question = ['whale', 'harpoon', 'chowder'];
-const coverageOf = (matched: ReadonlySet<string>): number => question.filter((t) => matched.has(t)).length / question.length;
+const coverageOf = (...matched: readonly (readonly string[])[]): number => {
+  const set = new Set(matched.flat());
+  return question.filter((t) => set.has(t)).length / question.length;
+};
 const hits: EvidenceHit[] = [
   { id: 0, sourceIndex: 0, matched: ['whale'] },
   { id: 1, sourceIndex: 0, matched: ['harpoon'] },

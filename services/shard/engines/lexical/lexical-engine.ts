@@ -537,6 +537,8 @@ export class LexicalEngine implements Engine {
       return e === undefined ? undefined : { concept: e.of, weight: e.weight };
     };
     const totalIdf = queryTerms.reduce((sum, t) => sum + idf(t), 0);
+    // Coverage (relevance.ts) of the terms a hit matched, synonyms at their weight, in O(|matched|): it runs for every hit.
+    const coverageOfMatched = matchedCoverage(queryTerms.map((t) => ({ term: t, idf: idf(t) })), expansions, totalIdf);
     const w = this.options.sentenceWeight;
     const p = this.options.proximityWeight;
     // Candidates are ranked by the final relevance score before the topK cut, so the best citation never
@@ -570,18 +572,22 @@ export class LexicalEngine implements Engine {
     };
     // Source-level evidence (off by default): the same coverage, over the terms the window's source holds.
     const evidenceWeight = this.options.sourceEvidence === 'off' ? 0 : this.options.sourceEvidenceWeight;
+    // Each hit's own coverage, once (the evidence and the bounds below both need it).
+    const coverageById = new Map<number, number>();
+    for (const hit of pool) coverageById.set(hit.id, coverageOfMatched(hit.queryTerms));
     const evidence =
       evidenceWeight > 0
         ? sourceEvidence(
             this.options.sourceEvidence,
             hits.map((h) => ({ id: h.id as number, sourceIndex: this.windows[h.id as number]?.sourceIndex ?? -1, matched: h.queryTerms })),
-            (matched) => termCoverage(queryTerms, presence(matched, expansions), idf),
+            coverageOfMatched,
+            (hit) => coverageById.get(hit.id) ?? coverageOfMatched(hit.matched),
           )
         : undefined;
     const withEvidence = (id: number, c: number): number => (evidence === undefined ? c : mixEvidence(c, evidence.get(id) ?? 0, evidenceWeight, this.options.sourceEvidenceMix));
     const candidates = pool
       .map((hit) => {
-        const windowCoverage = termCoverage(queryTerms, presence(new Set(hit.queryTerms), expansions), idf);
+        const windowCoverage = coverageById.get(hit.id) ?? coverageOfMatched(hit.queryTerms);
         const boundCoverage = (1 - denseWeight) * withEvidence(hit.id, scoreBound(windowCoverage, w + p)) + denseWeight * denseShare(hit.id);
         return { hit, windowCoverage, bound: relevanceScore(boundCoverage, rankOf(hit.id, hit.score), 1, this.options.rankWeight) };
       })
@@ -659,13 +665,39 @@ export class LexicalEngine implements Engine {
  * How much of each question term a window holds: 1 for the term itself, the
  * synonym weight when only a synonym of it is there, else 0.
  */
-function presence(matched: ReadonlySet<string>, expansions: ReadonlyMap<string, Expansion>): (term: string) => number {
-  const viaSynonym = new Map<string, number>();
-  for (const term of matched) {
-    const e = expansions.get(term);
-    if (e !== undefined) viaSynonym.set(e.of, Math.max(viaSynonym.get(e.of) ?? 0, e.weight));
+/**
+ * The coverage of the terms a window matched (relevance.ts termCoverage, a
+ * question term counting at 1 when matched itself, else at its best matched
+ * expansion's weight), as a function that visits only the matched terms: it
+ * runs for every hit of a question, so the per-question set-up (which concept
+ * each term stands for) is done once and each call reuses one scratch array.
+ */
+function matchedCoverage(
+  concepts: readonly { term: string; idf: number }[],
+  expansions: ReadonlyMap<string, Expansion>,
+  totalIdf: number,
+): (...matched: readonly (readonly string[])[]) => number {
+  const conceptOf = new Map<string, { index: number; weight: number }>();
+  concepts.forEach(({ term }, index) => conceptOf.set(term, { index, weight: 1 }));
+  for (const [term, e] of expansions) {
+    const index = concepts.findIndex((c) => c.term === e.of);
+    if (index !== -1 && !conceptOf.has(term)) conceptOf.set(term, { index, weight: Math.min(1, Math.max(0, e.weight)) });
   }
-  return (term) => (matched.has(term) ? 1 : (viaSynonym.get(term) ?? 0));
+  const idfs = concepts.map((c) => c.idf);
+  const best = new Float64Array(concepts.length);
+  return (...lists) => {
+    if (totalIdf <= 0) return 0;
+    best.fill(0);
+    for (const matched of lists) {
+      for (const term of matched) {
+        const c = conceptOf.get(term);
+        if (c !== undefined && best[c.index]! < c.weight) best[c.index] = c.weight;
+      }
+    }
+    let found = 0;
+    for (let i = 0; i < best.length; i++) found += idfs[i]! * best[i]!;
+    return found / totalIdf;
+  };
 }
 
 /**

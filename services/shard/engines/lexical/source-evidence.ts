@@ -36,19 +36,30 @@ export const SOURCE_BEST_WINDOWS = 3;
 export function sourceEvidence(
   form: SourceEvidenceForm,
   hits: readonly EvidenceHit[],
-  coverageOf: (matched: ReadonlySet<string>) => number,
+  coverageOf: (...matched: readonly (readonly string[])[]) => number,
+  /** A hit's own coverage when the caller has it already (the neighbours form reuses it for a window with no neighbouring hit). */
+  ownCoverage: (hit: EvidenceHit) => number = (hit) => coverageOf(hit.matched),
 ): Map<number, number> {
   const evidence = new Map<number, number>();
   if (form === 'off' || hits.length === 0) return evidence;
   if (form === 'neighbours') {
-    const byId = new Map(hits.map((h) => [h.id, h]));
+    // Hits by window id in a typed array: this runs over every hit of a question (a thousand and more).
+    let maxId = 0;
+    for (const h of hits) if (h.id > maxId) maxId = h.id;
+    const at = new Int32Array(maxId + 2).fill(-1);
+    hits.forEach((h, i) => {
+      at[h.id] = i;
+    });
+    const neighbour = (id: number, sourceIndex: number): readonly string[] => {
+      const i = id < 0 ? -1 : (at[id] ?? -1);
+      const n = i === -1 ? undefined : hits[i];
+      return n !== undefined && n.sourceIndex === sourceIndex ? n.matched : NONE;
+    };
     for (const hit of hits) {
-      const union = new Set(hit.matched);
-      for (const id of [hit.id - 1, hit.id + 1]) {
-        const n = byId.get(id);
-        if (n !== undefined && n.sourceIndex === hit.sourceIndex) for (const t of n.matched) union.add(t);
-      }
-      evidence.set(hit.id, clamp(coverageOf(union)));
+      const prev = neighbour(hit.id - 1, hit.sourceIndex);
+      const next = neighbour(hit.id + 1, hit.sourceIndex);
+      // Most hits have no neighbouring hit: their evidence is their own coverage.
+      evidence.set(hit.id, clamp(prev.length + next.length === 0 ? ownCoverage(hit) : coverageOf(hit.matched, prev, next)));
     }
     return evidence;
   }
@@ -61,11 +72,9 @@ export function sourceEvidence(
   for (const list of bySource.values()) {
     let value: number;
     if (form === 'source') {
-      const union = new Set<string>();
-      for (const h of list) for (const t of h.matched) union.add(t);
-      value = coverageOf(union);
+      value = coverageOf(...list.map((h) => h.matched));
     } else {
-      const best = list.map((h) => coverageOf(new Set(h.matched))).sort((a, b) => b - a).slice(0, SOURCE_BEST_WINDOWS);
+      const best = list.map((h) => coverageOf(h.matched)).sort((a, b) => b - a).slice(0, SOURCE_BEST_WINDOWS);
       value = best.reduce((s, c) => s + c, 0) / SOURCE_BEST_WINDOWS;
     }
     for (const h of list) evidence.set(h.id, clamp(value));
@@ -78,6 +87,8 @@ export function sourceEvidence(
  * coverage + weight × evidence; `prior`, coverage × (1 − weight + weight ×
  * evidence) (a multiplicative prior: it can only lower a window's score).
  */
+const NONE: readonly string[] = [];
+
 export type EvidenceMix = 'blend' | 'prior';
 
 /**
