@@ -1,7 +1,8 @@
 /**
- * Loads eval/questions.json (validated with zod) and checks every expected
- * line range against the real files, so a change to the demo corpus that
- * moves a fact fails the run loudly instead of silently lowering the scores.
+ * Loads a question file (eval/questions.json, or eval/outside/questions.json;
+ * validated with zod) and checks every expected line range against the real
+ * files, so a change to the corpus that moves a fact fails the run loudly
+ * instead of silently lowering the scores.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -57,7 +58,7 @@ export function verifyQuestions(questions: readonly Question[], domains: Readonl
   const failures = questions.flatMap((q) => verifyQuestion(q, readLines).map((p) => `  ${q.id}: ${p}`));
   if (failures.length > 0) {
     throw new Error(
-      `${failures.length} problem(s) in eval/questions.json against the demo contexts (did the corpus change? fix the line numbers):\n${failures.join('\n')}`,
+      `${failures.length} problem(s) in the question set against the contexts folder (did the corpus change? fix the line numbers):\n${failures.join('\n')}`,
     );
   }
 }

@@ -13,6 +13,8 @@
  * --ablation    also run the engine variants of docs/quality.md in-process (each retrieval step switched off)
  * --only A,B    with --ablation: only the variants whose name contains one of these ("one index": the single-index reference)
  * --verbose     list every answerable question a system missed at hit@3, and every unanswerable one it answered
+ * --contexts    the contexts folder (default demo/contexts); --questions the question file (default eval/questions.json).
+ *               npm run eval:outside: demo/outside-contexts with eval/outside/questions.json (report only, never tuned on)
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
