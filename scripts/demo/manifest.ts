@@ -1,10 +1,11 @@
 /** The `.manifest.json` of a contexts folder: what was generated, and the cheap up-to-date check. */
 
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { DEMO_FORMAT_VERSION, DOMAIN_NAMES, DOMAIN_TOKEN_BUDGET, MANIFEST_FILE, WRAP_WIDTH } from './config.js';
 import { countLines, estimateTokens } from './text.js';
+import { domainsMatch } from '../contexts/folder.js';
 
 export interface DomainStats {
   files: number;
@@ -68,18 +69,6 @@ export async function readManifest(outDir: string): Promise<DemoManifest | undef
 
 export type UpToDate = { upToDate: true } | { upToDate: false; reason: string };
 
-/** Files of a domain folder (dot files excluded): count and total bytes, or undefined if it is missing. */
-async function folderFiles(dir: string): Promise<{ files: number; bytes: number } | undefined> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((name) => !name.startsWith('.'));
-  } catch {
-    return undefined;
-  }
-  const sizes = await Promise.all(names.map(async (name) => (await stat(path.join(dir, name))).size));
-  return { files: names.length, bytes: sizes.reduce((a, b) => a + b, 0) };
-}
-
 function sameKeys(a: Record<string, unknown>, b: readonly string[]): boolean {
   const keys = Object.keys(a);
   return keys.length === b.length && b.every((key) => Object.hasOwn(a, key));
@@ -105,14 +94,7 @@ export async function checkUpToDate(outDir: string, datasets: Record<string, str
   }
   const domains = manifest.domains ?? {};
   if (!sameKeys(domains, DOMAIN_NAMES)) return { upToDate: false, reason: 'domain list changed' };
-  for (const name of DOMAIN_NAMES) {
-    const [recorded, actual] = [domains[name], await folderFiles(path.join(outDir, name))];
-    if (recorded === undefined || actual === undefined) return { upToDate: false, reason: `${name} is missing` };
-    if (actual.files !== recorded.files || actual.bytes !== recorded.bytes) {
-      return { upToDate: false, reason: `${name} does not match the manifest` };
-    }
-  }
-  return { upToDate: true };
+  return domainsMatch(outDir, DOMAIN_NAMES, domains);
 }
 
 function statCells(stats: DomainStats): string[] {

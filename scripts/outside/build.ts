@@ -6,13 +6,15 @@
  * up-to-date folder is not rebuilt.
  */
 
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import { estimateTokens } from '../../shared/text/tokens.js';
-import { addStats, domainStats, type DemoManifest, type DomainStats } from '../demo/manifest.js';
+import { addStats, type DemoManifest, type UpToDate } from '../demo/manifest.js';
 import { brownDocument } from './brown-text.js';
+import { assertReplaceable, domainsMatch, writeContextsFolder } from '../contexts/folder.js';
+import { prefixWithinBudget } from '../demo/plan.js';
 
 const require = createRequire(import.meta.url);
 
@@ -76,16 +78,6 @@ export function sampleTitle(sampleId: string): string {
   return `Brown corpus sample ${sampleId} (${label})`;
 }
 
-/** How many leading items fit: stops before the first item that would take the total past `budget`. */
-export function prefixWithinBudget(tokens: readonly number[], budget: number): number {
-  let total = 0;
-  for (const [index, itemTokens] of tokens.entries()) {
-    if (total + itemTokens > budget) return index;
-    total += itemTokens;
-  }
-  return tokens.length;
-}
-
 /** The documents of every domain: samples of its categories in file-name order, until the next would exceed the budget. */
 export async function planOutsideDomains(corpusDir: string): Promise<{ name: string; documents: OutsideDocument[] }[]> {
   const sampleIds = (await readdir(corpusDir)).filter((name) => /^c[a-r]\d\d$/.test(name)).sort();
@@ -112,18 +104,6 @@ async function readManifest(outDir: string): Promise<DemoManifest | undefined> {
   }
 }
 
-async function folderFiles(dir: string): Promise<{ files: number; bytes: number } | undefined> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((name) => !name.startsWith('.'));
-  } catch {
-    return undefined;
-  }
-  const sizes = await Promise.all(names.map(async (name) => (await stat(path.join(dir, name))).size));
-  return { files: names.length, bytes: sizes.reduce((a, b) => a + b, 0) };
-}
-
-export type UpToDate = { upToDate: true } | { upToDate: false; reason: string };
 
 /** Whether `outDir` holds what this version would generate (manifest settings and every domain's file count and bytes). */
 export async function checkUpToDate(outDir: string, corpusVersion: string): Promise<UpToDate> {
@@ -139,61 +119,28 @@ export async function checkUpToDate(outDir: string, corpusVersion: string): Prom
   if (recordedNames.length !== DOMAIN_NAMES.length || !DOMAIN_NAMES.every((n) => Object.hasOwn(domains, n))) {
     return { upToDate: false, reason: 'domain list changed' };
   }
-  for (const name of DOMAIN_NAMES) {
-    const [recorded, actual] = [domains[name], await folderFiles(path.join(outDir, name))];
-    if (recorded === undefined || actual === undefined) return { upToDate: false, reason: `${name} is missing` };
-    if (actual.files !== recorded.files || actual.bytes !== recorded.bytes) {
-      return { upToDate: false, reason: `${name} does not match the manifest` };
-    }
-  }
-  return { upToDate: true };
+  return domainsMatch(outDir, DOMAIN_NAMES, domains);
 }
 
-/** Refuses to replace a folder this script did not create: `outDir` must be missing, empty, or hold a manifest. */
-async function assertReplaceable(outDir: string): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(outDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  if (entries.length > 0 && !entries.includes(MANIFEST_FILE)) {
-    throw new Error(`refusing to replace ${outDir}: it is not empty and has no ${MANIFEST_FILE}`);
-  }
-}
-
-/** Builds the folder through a sibling staging folder, so an interrupted run never leaves a half-written folder behind a valid manifest. */
+/** Builds the folder (through a staging folder: writeContextsFolder). */
 export async function buildOutsideContexts(outDir: string): Promise<DemoManifest> {
-  await assertReplaceable(outDir);
+  await assertReplaceable(outDir, MANIFEST_FILE);
   const corpus = await locateCorpus();
   const plans = await planOutsideDomains(corpus.dir);
-  const staging = `${outDir}.partial-${process.pid}`;
-  await mkdir(path.dirname(outDir), { recursive: true });
-  await rm(staging, { recursive: true, force: true });
-  try {
-    const domains: Record<string, DomainStats> = {};
-    for (const plan of plans) {
-      const stats = domainStats(plan.documents.map((d) => d.content));
+  return writeContextsFolder(
+    outDir,
+    MANIFEST_FILE,
+    plans,
+    (plan, stats) => {
       if (stats.tokens > DOMAIN_TOKEN_BUDGET) throw new Error(`domain ${plan.name} has ${stats.tokens} tokens, over the ${DOMAIN_TOKEN_BUDGET} budget`);
-      const domainDir = path.join(staging, plan.name);
-      await mkdir(domainDir, { recursive: true });
-      for (const d of plan.documents) await writeFile(path.join(domainDir, d.fileName), d.content, 'utf8');
-      domains[plan.name] = stats;
-    }
-    const manifest: DemoManifest = {
+    },
+    (domains) => ({
       version: OUTSIDE_FORMAT_VERSION,
       wrapWidth: WRAP_WIDTH,
       tokenBudget: DOMAIN_TOKEN_BUDGET,
       datasets: { [CORPUS_PACKAGE]: corpus.version },
       domains,
       total: addStats(Object.values(domains)),
-    };
-    await writeFile(path.join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
-    await rm(outDir, { recursive: true, force: true });
-    await rename(staging, outDir);
-    return manifest;
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+    }),
+  );
 }

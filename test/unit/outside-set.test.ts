@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import { loadQuestions } from '../../eval/question-set.js';
 import { brownDocument, brownParagraphs, joinWords, stripTag, untagLine } from '../../scripts/outside/brown-text.js';
-import { prefixWithinBudget, sampleTitle } from '../../scripts/outside/build.js';
+import { sampleTitle } from '../../scripts/outside/build.js';
 
 const QUESTIONS = fileURLToPath(new URL('../../eval/outside/questions.json', import.meta.url));
 
@@ -75,11 +75,5 @@ describe('Brown corpus text reconstruction (scripts/outside/brown-text.ts)', () 
     for (const line of lines) assert.ok(line.length <= 78, `too long: ${line}`);
     assert.ok(doc.endsWith('\n\nEnd.\n'));
     assert.equal(brownDocument(sampleTitle('ca01'), raw, 78), doc);
-  });
-
-  test('When samples are taken until the budget, then it stops before the first one that would exceed it', () => {
-    assert.equal(prefixWithinBudget([50, 50, 1, 1], 100), 2);
-    assert.equal(prefixWithinBudget([10, 10], 100), 2);
-    assert.equal(prefixWithinBudget([101], 100), 0);
   });
 });
