@@ -263,6 +263,7 @@ export class LexicalEngine implements Engine {
   private readonly titleTerms = new Map<string, string>();
   /** Word-vector neighbours among this domain's terms (semantic expansion); undefined when it is off. */
   private neighbours: DomainNeighbours | undefined;
+  private readonly kindTermCache = new Map<string, readonly { term: string | null; instance: boolean }[]>();
   /** The dense retrieval channel; undefined when `dense` is off. */
   private dense: DenseChannel | undefined;
 
@@ -433,9 +434,8 @@ export class LexicalEngine implements Engine {
         const of = toTerm(word);
         if (of === null || !scored.has(of)) continue;
         let added = 0;
-        for (const { lemma, instance } of wordnet.kinds(word)) {
+        for (const { term, instance } of this.kindTerms(word)) {
           if (expansions.size >= max || added >= this.options.answerTypeKinds) break;
-          const term = toTerm(lemma);
           if (term === null || questionTerms.has(term) || expansions.has(term)) continue;
           if (this.vocabulary.documentFrequency(term) === 0) continue;
           // An instance is a name (Buffalo, Split, Reading): only where the domain writes it as one.
@@ -477,6 +477,17 @@ export class LexicalEngine implements Engine {
       }
     }
     return expansions;
+  }
+
+  /** WordNet.kinds of a word as index terms, remembered: a type word's kinds are hundreds of lemmas, looked at on every question that names it. */
+  private kindTerms(word: string): readonly { term: string | null; instance: boolean }[] {
+    let terms = this.kindTermCache.get(word);
+    if (terms === undefined) {
+      terms = sharedWordNet().kinds(word).map(({ lemma, instance }) => ({ term: toTerm(lemma), instance }));
+      if (this.kindTermCache.size >= KIND_TERM_CACHE_LIMIT) this.kindTermCache.clear();
+      this.kindTermCache.set(word, terms);
+    }
+    return terms;
   }
 
   /** Work done so far, summed over every question (a copy). */
@@ -722,6 +733,9 @@ function semanticShare(
   const c = cosine(questionVector, textVector(text, sharedWordVectors(), idf));
   return Math.max(0, (c - floor) / (1 - floor));
 }
+
+/** Type words whose kinds an engine remembers as terms (a stream of odd questions cannot grow it without bound). */
+const KIND_TERM_CACHE_LIMIT = 1_000;
 
 /** Coverage a best sentence may add over its window's (sentences run into the margin lines around a window). */
 const SENTENCE_BOUND_MARGIN = 0.25;
