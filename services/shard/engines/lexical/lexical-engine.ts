@@ -80,16 +80,16 @@ export interface LexicalOptions {
   /**
    * Weight of the answer type's kinds (answer-type.ts, WordNet.kinds): in a
    * "which city…" question, a city's name the domain uses stands for *city*
-   * like a synonym, at this weight; 0 turns it off.
+   * like a synonym, at this weight; 0 turns it off. @defaultValue 0.5
    */
   answerTypeWeight: number;
-  /** Kinds of one answer-type noun added at most (nearest in WordNet's tree first). */
+  /** Kinds of one answer-type noun added at most (nearest in WordNet's tree first). @defaultValue 32 */
   answerTypeKinds: number;
   /**
    * A kind WordNet lists as an instance (a name: Buffalo, but also Split and
    * Reading) counts only where at least this share of the domain's occurrences
    * of it is capitalised (a common word is capitalised at sentence starts
-   * only). Fixed from that reasoning, not tuned; 0 checks nothing.
+   * only). Fixed from that reasoning, not tuned; 0 checks nothing. @defaultValue 0.8
    */
   answerTypeNameShare: number;
   /**
@@ -179,7 +179,7 @@ export interface LexicalOptions {
    * (`source`: every term its windows hold together; `source-best`: the mean
    * of its best windows; `neighbours`: the window with the windows beside it)
    * covers the question, mixed into the coverage at `sourceEvidenceWeight`;
-   * `off` leaves it out (measured: docs/quality.md). @defaultValue 'off'
+   * `off` leaves it out (measured: docs/quality.md, rounds 5 and 6). @defaultValue 'neighbours'
    */
   sourceEvidence: SourceEvidenceForm;
   /** Share of the coverage taken from the source evidence. @defaultValue 0.2 */
@@ -581,7 +581,7 @@ export class LexicalEngine implements Engine {
       const denseRel = Math.max(0, (cosines?.[id] ?? 0) / topCosine);
       return this.options.denseRankMode === 'max' ? Math.max(lexicalRank, denseRank * denseRel) : (1 - denseRank) * lexicalRank + denseRank * denseRel;
     };
-    // Source-level evidence (off by default): the same coverage, over the terms the window's source holds.
+    // Source-level evidence (by default the window with its neighbours): the same coverage, over the terms they hold together.
     const evidenceWeight = this.options.sourceEvidence === 'off' ? 0 : this.options.sourceEvidenceWeight;
     // Each hit's own coverage, once (the evidence and the bounds below both need it).
     const coverageById = new Map<number, number>();
