@@ -53,6 +53,7 @@ export interface DomainPlanFiles {
  * Writes every domain and the manifest into a sibling staging folder, then
  * swaps it in for `outDir`, so an interrupted run never leaves a half-written
  * folder behind a valid manifest. `check` may refuse a domain (it throws).
+ * Callers check assertReplaceable first, before loading their texts.
  */
 export async function writeContextsFolder<P extends DomainPlanFiles>(
   outDir: string,
@@ -61,7 +62,6 @@ export async function writeContextsFolder<P extends DomainPlanFiles>(
   check: (plan: P, stats: DomainStats) => void,
   manifestOf: (domains: Record<string, DomainStats>) => DemoManifest,
 ): Promise<DemoManifest> {
-  await assertReplaceable(outDir, manifestFile);
   const staging = `${outDir}.partial-${process.pid}`;
   await mkdir(path.dirname(outDir), { recursive: true });
   await rm(staging, { recursive: true, force: true });

@@ -16,3 +16,15 @@ export function prose(count: number, seed: number, words: readonly string[]): st
     return `The ${pick(0)} and the ${pick(1)} passed the ${pick(2)} near the ${pick(3)} that day.`;
   });
 }
+
+/** A small runbook (backups, signing keys) the confidence tests ask in other words; its lines 1-8. */
+export const RUNBOOK_LINES: readonly string[] = [
+  '# Operations notes',
+  '',
+  '## Backups',
+  'Database snapshots are taken every night at 02:00 UTC.',
+  'Snapshot retention: 30 days, then they are deleted.',
+  '',
+  '## Signing keys',
+  'To replace a key, list the new one second in keys.json, deploy, then remove the old one.',
+];

@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { domain, prose } from '../helpers/in-memory-domain.js';
+import { domain, prose, RUNBOOK_LINES } from '../helpers/in-memory-domain.js';
 import { LexicalEngine } from '../../services/shard/engines/lexical/lexical-engine.js';
 import { composeAnswer } from '../../services/shard/engines/lexical/extractive-answer.js';
 import { splitSentences } from '../../services/shard/engines/lexical/sentences.js';
@@ -130,14 +130,7 @@ describe('cross-shard merge: shards of different sizes sharing most words', () =
 describe('confidence of an answer', () => {
   const ops = domain('ops', {
     'runbook.md': [
-      '# Operations notes',
-      '',
-      '## Backups',
-      'Database snapshots are taken every night at 02:00 UTC.',
-      'Snapshot retention: 30 days, then they are deleted.',
-      '',
-      '## Signing keys',
-      'To replace a key, list the new one second in keys.json, deploy, then remove the old one.',
+      ...RUNBOOK_LINES,
       '',
       '## UPS and power',
       'The UPS is tested monthly and the generator was serviced in October 2026.',

@@ -9,7 +9,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { domain, prose } from '../helpers/in-memory-domain.js';
+import { domain, prose, RUNBOOK_LINES } from '../helpers/in-memory-domain.js';
 import { LexicalEngine, type LexicalOptions } from '../../services/shard/engines/lexical/lexical-engine.js';
 import { DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE, mergeReplies, type ShardReply } from '../../services/coordinator/domain/merge.js';
 import { breadthFor, evidenceBreadth } from '../../services/coordinator/domain/evidence-breadth.js';
@@ -129,16 +129,7 @@ describe('confidence: an answer resting on the question\'s one rare word', () =>
     ],
   });
   const ops = domain('ops', {
-    'runbook.md': [
-      '# Operations notes',
-      '',
-      '## Backups',
-      'Database snapshots are taken every night at 02:00 UTC.',
-      'Snapshot retention: 30 days, then they are deleted.',
-      '',
-      '## Signing keys',
-      'To replace a key, list the new one second in keys.json, deploy, then remove the old one.',
-    ],
+    'runbook.md': [...RUNBOOK_LINES],
   });
   const engines = new Map([
     ['speeches', LexicalEngine.build(speeches)],

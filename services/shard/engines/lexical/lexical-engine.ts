@@ -592,13 +592,13 @@ export class LexicalEngine implements Engine {
             this.options.sourceEvidence,
             hits.map((h) => ({ id: h.id as number, sourceIndex: this.windows[h.id as number]?.sourceIndex ?? -1, matched: h.queryTerms })),
             coverageOfMatched,
-            (hit) => coverageById.get(hit.id) ?? coverageOfMatched(hit.matched),
+            (hit) => coverageById.get(hit.id) ?? 0,
           )
         : undefined;
     const withEvidence = (id: number, c: number): number => (evidence === undefined ? c : mixEvidence(c, evidence.get(id) ?? 0, evidenceWeight, this.options.sourceEvidenceMix));
     const candidates = pool
       .map((hit) => {
-        const windowCoverage = coverageById.get(hit.id) ?? coverageOfMatched(hit.queryTerms);
+        const windowCoverage = coverageById.get(hit.id) ?? 0;
         const boundCoverage = (1 - denseWeight) * withEvidence(hit.id, scoreBound(windowCoverage, w + p)) + denseWeight * denseShare(hit.id);
         return { hit, windowCoverage, bound: relevanceScore(boundCoverage, rankOf(hit.id, hit.score), 1, this.options.rankWeight) };
       })
@@ -688,11 +688,11 @@ function matchedCoverage(
   expansions: ReadonlyMap<string, Expansion>,
   totalIdf: number,
 ): (...matched: readonly (readonly string[])[]) => number {
-  const conceptOf = new Map<string, { index: number; weight: number }>();
-  concepts.forEach(({ term }, index) => conceptOf.set(term, { index, weight: 1 }));
+  const indexOf = new Map(concepts.map(({ term }, index) => [term, index]));
+  const conceptOf = new Map<string, { index: number; weight: number }>([...indexOf].map(([term, index]) => [term, { index, weight: 1 }]));
   for (const [term, e] of expansions) {
-    const index = concepts.findIndex((c) => c.term === e.of);
-    if (index !== -1 && !conceptOf.has(term)) conceptOf.set(term, { index, weight: Math.min(1, Math.max(0, e.weight)) });
+    const index = indexOf.get(e.of);
+    if (index !== undefined && !conceptOf.has(term)) conceptOf.set(term, { index, weight: Math.min(1, Math.max(0, e.weight)) });
   }
   const idfs = concepts.map((c) => c.idf);
   const best = new Float64Array(concepts.length);
