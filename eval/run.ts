@@ -4,7 +4,7 @@
  * every question over HTTP in broadcast and routed mode, then prints the
  * tables of docs/quality.md and one final JSON line.
  *
- *   node --import tsx eval/run.ts [--in-process] [--split dev|test|all] [--ablation [--only NAMES]] [--verbose] [--contexts DIR] [--questions FILE] [--held-out]
+ *   node --import tsx eval/run.ts [--in-process] [--split dev|test|all] [--ablation [--only NAMES]] [--verbose] [--per-question FILE] [--contexts DIR] [--questions FILE] [--held-out]
  *
  * --split       ask only one half of the set (dev is what thresholds and weights are tuned on; quick runs);
  *               the report always shows dev and test side by side when both are asked
@@ -14,9 +14,12 @@
  * --only A,B    with --ablation: only the variants whose name contains one of these ("one index": the single-index reference)
  * --verbose     list every answerable question a system missed at hit@3, and every unanswerable one it answered
  * --held-out    the whole set is held out (eval/outside: written apart, never tuned on): targets over every question, not the test half
+ * --per-question FILE  write one JSON line per question and system (id, kind, hit@1, hit@3, first shard, confidence, the first 3 citations):
+ *               diff two runs' files to see which questions a change won or lost
  * --contexts    the contexts folder (default demo/contexts); --questions the question file (default eval/questions.json).
  *               npm run eval:outside: demo/outside-contexts with eval/outside/questions.json (report only, never tuned on)
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -67,6 +70,20 @@ function misses(run: Run, questions: readonly Question[]): string[] {
   return lines;
 }
 
+/** One JSON line per question and system: what `--per-question` writes, to diff two runs. */
+function perQuestion(runs: readonly Run[]): string {
+  return runs
+    .flatMap((run) =>
+      run.scores.map((s, i) => {
+        const o = run.observations[i] as ScoredObservation;
+        const { id, kind, hit1, hit3, firstShard, notHigh } = s;
+        const cited = o.citations.slice(0, 3).map((c) => `${c.shard}/${c.source}:${c.line}-${c.endLine} ${c.score.toFixed(3)}`);
+        return `${JSON.stringify({ system: run.report.name, id, kind, hit1, hit3, firstShard, notHigh, confidence: o.confidence ?? null, cited })}\n`;
+      }),
+    )
+    .join('');
+}
+
 async function loadDomains(contexts: string): Promise<Map<string, DomainContext>> {
   const domains = new Map<string, DomainContext>();
   for (const name of discoverDomains(contexts).domains) {
@@ -86,6 +103,7 @@ async function main(): Promise<void> {
       questions: { type: 'string', default: path.join(REPO_ROOT, 'eval', 'questions.json') },
       split: { type: 'string', default: 'all' },
       only: { type: 'string' },
+      'per-question': { type: 'string' },
     },
     strict: true,
   });
@@ -224,6 +242,7 @@ async function main(): Promise<void> {
   if (values.verbose) {
     for (const run of [...runs, ...ablations]) out.push(`### ${run.report.name}: misses`, ...misses(run, questions), '');
   }
+  if (values['per-question'] !== undefined) writeFileSync(values['per-question'], perQuestion([...runs, ...ablations]));
   process.stdout.write(`${out.join('\n')}\n`);
   process.stdout.write(
     `${JSON.stringify({

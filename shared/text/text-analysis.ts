@@ -4,10 +4,13 @@
  * the index (including routing on `topTerms`) must go through `analyzeText`.
  */
 import { stemmer } from 'stemmer';
+import { canonicalNumber, numberWord } from './number-words.js';
 import { STOP_WORDS } from './stop-words.js';
 
-// Letters/digits with inner apostrophes, so "keeper's" and "don't" stay one word.
-const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
+// A number with thousands separators or decimals ("1,000", "1.3", "10.0.0.1") is one word, so
+// "TLS 1.3" does not match every "1" and "3"; otherwise letters/digits with inner apostrophes,
+// so "keeper's" and "don't" stay one word.
+const WORD = /\p{N}{1,3}(?:,\p{N}{3})+(?:\.\p{N}+)?(?![\p{L}\p{N}])|\p{N}+(?:\.\p{N}+)+(?![\p{L}\p{N}])|[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
 const POSSESSIVE = /['’]s$/;
 const APOSTROPHES = /['’]/g;
 export const HAS_DIGIT = /\p{N}/u;
@@ -48,10 +51,15 @@ export function tokenize(text: string): string[] {
 const STEM_CACHE_LIMIT = 200_000;
 const stemCache = new Map<string, string>();
 
-/** The index term for one surface word, or null when the word carries no meaning on its own. */
+/**
+ * The index term for one surface word, or null when the word carries no meaning on its own:
+ * numbers as canonical digits (number-words.ts), other words as their Porter stem.
+ */
 export function toTerm(word: string): string | null {
   if (STOP_WORDS.has(word)) return null;
-  if (HAS_DIGIT.test(word)) return word; // numbers, years, versions: stemming would mangle them
+  if (HAS_DIGIT.test(word)) return canonicalNumber(word); // numbers, years, versions: stemming would mangle them
+  const number = numberWord(word);
+  if (number !== undefined) return number;
   if (word.length < 2) return null;
   let stem = stemCache.get(word);
   if (stem === undefined) {
