@@ -96,4 +96,8 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'neighbour evidence 0.35', engine: { sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.35 } },
   { name: 'neighbour evidence 0.1', engine: { sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.1 } },
   { name: 'source evidence prior 0.3', engine: { sourceEvidence: 'source', sourceEvidenceWeight: 0.3, sourceEvidenceMix: 'prior' } },
+  { name: 'r7: whole questions (no parts)', system: { parts: false } },
+  { name: 'r7: parts of 1 term or more', system: { partMinTerms: 1 } },
+  { name: 'r7: parts of 3 terms or more', system: { partMinTerms: 3 } },
+  { name: 'r7: parts ordered by score', system: { partOrder: 'score' } },
 ];

@@ -7,7 +7,8 @@
  */
 import type { DomainContext } from '../services/shard/domain/domain-context.js';
 import { LexicalEngine, type LexicalOptions } from '../services/shard/engines/lexical/lexical-engine.js';
-import { DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE, mergeReplies, type MergeOptions, type ShardReply } from '../services/coordinator/domain/merge.js';
+import { DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE, mergeReplies, type Merged, type MergeOptions, type ShardReply } from '../services/coordinator/domain/merge.js';
+import { combineParts, questionParts, type PartOrder } from '../services/coordinator/domain/question-parts.js';
 import { routeQuestion, type RoutingOptions } from '../services/coordinator/domain/routing/route-by-terms.js';
 import type { RoutableDomain } from '../services/coordinator/domain/routing/route-by-terms.js';
 import { EMPTY_USAGE, type ShardResult } from '../shared/queues/schemas.js';
@@ -96,6 +97,12 @@ export interface EngineSystemOptions {
    * false: each shard weighs terms with its own IDF. @defaultValue true
    */
   fleetStats?: boolean;
+  /** Ask each part of a two-part question on its own and interleave them, as the coordinator does (question-parts.ts). @defaultValue true */
+  parts?: boolean;
+  /** questionParts' MIN_PART_TERMS. */
+  partMinTerms?: number;
+  /** combineParts' order of one rank's citations. */
+  partOrder?: PartOrder;
 }
 
 /** Lexical engines built once per domain, shared by every variant that uses the same engine options. */
@@ -109,35 +116,43 @@ export function engineSystem(name: string, engines: ReadonlyMap<string, LexicalE
     name,
     ask: async (question, topK) => {
       const started = performance.now();
-      const targets = opts.mode === 'routed' ? routeQuestion(question, manifests, opts.routing).shards : [...engines.keys()];
-      // Like the coordinator: statistics over every domain, whichever are asked.
-      const termStats = opts.fleetStats === false ? undefined : fleetTermStats(analyzeText(question), manifests.map((m) => m.terms));
-      const replies: ShardReply[] = [];
-      for (const shard of targets) {
-        const engine = engines.get(shard);
-        if (engine === undefined) continue;
-        const answer = await engine.answer({ question, topK, conversation: [], ...(termStats ? { termStats } : {}) });
-        const result: ShardResult = {
-          queryId: 'q_inprocess00',
-          shard,
-          replica: 'in-process',
-          engine: 'lexical',
-          answer: answer.answer,
-          citations: answer.citations,
-          usage: { ...EMPTY_USAGE },
-          timings: { queueWaitMs: 0, engineMs: 0 },
-        };
-        replies.push({ outcome: { shard, status: 'ok', latencyMs: 0 }, result });
-      }
-      // Like the coordinator: confidence also weighs how broadly the cited lines hold the question.
-      const breadthOf = breadthFor(termStats);
-      const merged = mergeReplies(replies, { topK, minScore: DEFAULT_MIN_SCORE, highScore: DEFAULT_HIGH_SCORE, ...(breadthOf ? { breadthOf } : {}), ...opts.merge });
+      const askPart = async (part: string): Promise<{ merged: Merged; targets: string[] }> => {
+        const targets = opts.mode === 'routed' ? routeQuestion(part, manifests, opts.routing).shards : [...engines.keys()];
+        // Like the coordinator: statistics over every domain, whichever are asked.
+        const termStats = opts.fleetStats === false ? undefined : fleetTermStats(analyzeText(part), manifests.map((m) => m.terms));
+        const replies: ShardReply[] = [];
+        for (const shard of targets) {
+          const engine = engines.get(shard);
+          if (engine === undefined) continue;
+          const answer = await engine.answer({ question: part, topK, conversation: [], ...(termStats ? { termStats } : {}) });
+          const result: ShardResult = {
+            queryId: 'q_inprocess00',
+            shard,
+            replica: 'in-process',
+            engine: 'lexical',
+            answer: answer.answer,
+            citations: answer.citations,
+            usage: { ...EMPTY_USAGE },
+            timings: { queueWaitMs: 0, engineMs: 0 },
+          };
+          replies.push({ outcome: { shard, status: 'ok', latencyMs: 0 }, result });
+        }
+        // Like the coordinator: confidence also weighs how broadly the cited lines hold the question.
+        const breadthOf = breadthFor(termStats);
+        const merged = mergeReplies(replies, { topK, minScore: DEFAULT_MIN_SCORE, highScore: DEFAULT_HIGH_SCORE, ...(breadthOf ? { breadthOf } : {}), ...opts.merge });
+        return { merged, targets };
+      };
+      // Like the coordinator: each part of a two-part question on its own (question-parts.ts).
+      const parts = opts.parts === false ? [question] : questionParts(question, opts.partMinTerms);
+      const asked = await Promise.all(parts.map(async (part) => ({ question: part, ...(await askPart(part)) })));
+      const merged = combineParts(asked, topK, opts.partOrder);
       return {
         id: '',
         answer: merged.answer,
         confidence: merged.confidence,
         citations: merged.citations,
-        shardsAsked: targets,
+        // One entry per shard call: a part asks its own shards.
+        shardsAsked: asked.flatMap((a) => a.targets),
         latencyMs: performance.now() - started,
       };
     },

@@ -71,6 +71,22 @@ describe('fleet end to end (separate processes)', () => {
     for (let i = 1; i < citations.length; i++) assert.ok(citations[i - 1]!.score >= citations[i]!.score, 'citations are best first');
   });
 
+  test('When a question asks two things that live in two domains, then each part is answered and cited, one outcome per shard', async () => {
+    // Asked whole, the storm part's words outweigh the bread part's: the merged answer quoted the harbor alone.
+    const question = 'Why were small craft ordered to stay inside the breakwater when the storm warning went up, and how long should the bread dough be kneaded?';
+    const { status, json } = await postQuery(coordinator.url, { question, topK: 4 });
+    assert.equal(status, 200, JSON.stringify(json));
+    const first = (json.citations as Citation[]).slice(0, 2);
+    const craft = lineOf('harbor', 'ships.txt', 'small craft');
+    const knead = lineOf('kitchen', 'recipes.md', 'Knead the dough');
+    assert.ok(first.some((c) => c.shard === 'harbor' && c.line <= craft && craft <= c.endLine), JSON.stringify(first));
+    assert.ok(first.some((c) => c.shard === 'kitchen' && c.line <= knead && knead <= c.endLine), JSON.stringify(first));
+    assert.match(json.answer as string, /small craft were ordered/);
+    assert.match(json.answer as string, /ten minutes/, 'the second part is answered too');
+    const outcomes = json.shards as ShardOutcome[];
+    assert.deepEqual(outcomes.map((s) => [s.shard, s.status]).sort(), [['harbor', 'ok'], ['kitchen', 'ok'], ['observatory', 'ok']]);
+  });
+
   test('When the answer lives in a nested folder of another domain, then the source path is relative to the domain', async () => {
     const { json } = await postQuery(coordinator.url, { question: 'How many degrees did the tail of comet Halvorsen stretch?' });
     const top = (json.citations as Citation[])[0];

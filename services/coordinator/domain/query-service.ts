@@ -17,6 +17,7 @@ import { routeQuestion } from './routing/route-by-terms.js';
 import { analyzeText } from '../../../shared/text/text-analysis.js';
 import { fleetTermStats, type FleetTermStats } from '../../../shared/text/fleet-term-stats.js';
 import { downShardReplies } from './down-shards.js';
+import { combineOutcomes, combineParts, partQueryId, questionParts } from './question-parts.js';
 import type { Synthesizer } from './synthesis/synthesizer.js';
 import type { QueryResponse } from '../../../shared/api/query.js';
 
@@ -101,22 +102,32 @@ export class QueryService {
       (err: unknown) => ({ err }),
     );
 
-    const termStats = await this.termStats(request.question, live.map((s) => s.shard));
-    const job: Unaddressed<QueryJob> = { queryId: id, question: request.question, topK: request.topK, deadline, conversation: [], ...(termStats ? { termStats } : {}) };
-    const targets = await this.route(request, selection.shards);
-    // A domain with a replica too old for termStats gets the job without them (it would refuse it): rolling upgrades.
-    const { termStats: _withheld, ...plainJob } = job;
-    const asked = await Promise.all(targets.map((shard) => this.askOne(shard, jobFields.get(shard)?.has('termStats') ? job : plainJob)));
+    // A two-part question is asked part by part, each with its own job id, and the answers interleaved (question-parts.ts).
+    const parts = questionParts(request.question);
+    const down = downShardReplies(request, selection.shards, known);
+    const answered = await Promise.all(
+      parts.map(async (part, index) => {
+        const termStats = await this.termStats(part, live.map((s) => s.shard));
+        const job: Unaddressed<QueryJob> = { queryId: partQueryId(id, index), question: part, topK: request.topK, deadline, conversation: [], ...(termStats ? { termStats } : {}) };
+        const targets = await this.route(request, part, selection.shards);
+        // A domain with a replica too old for termStats gets the job without them (it would refuse it): rolling upgrades.
+        const { termStats: _withheld, ...plainJob } = job;
+        const asked = await Promise.all(targets.map((shard) => this.askOne(shard, jobFields.get(shard)?.has('termStats') ? job : plainJob)));
+        const replies = [...asked, ...down];
+        const breadthOf = breadthFor(termStats);
+        const merged = mergeReplies(replies, {
+          topK: request.topK,
+          minScore: this.quality.minScore,
+          highScore: this.quality.highScore ?? 0,
+          ...(breadthOf ? { breadthOf } : {}),
+        });
+        return { question: part, merged, replies };
+      }),
+    );
     const notRecorded = await recorded;
     if (notRecorded) throw notRecorded.err;
-    const replies = [...asked, ...downShardReplies(request, selection.shards, known)];
-    const breadthOf = breadthFor(termStats);
-    const merged = mergeReplies(replies, {
-      topK: request.topK,
-      minScore: this.quality.minScore,
-      highScore: this.quality.highScore ?? 0,
-      ...(breadthOf ? { breadthOf } : {}),
-    });
+    const merged = combineParts(answered, request.topK);
+    const replies = answered.flatMap((a) => a.replies);
     const synthesized = synthesizer ? await synthesizer.synthesize(request.question, merged, replies) : undefined;
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
     const response: QueryResponse = {
@@ -124,7 +135,7 @@ export class QueryService {
       answer: synthesized?.answer ?? merged.answer,
       confidence: merged.confidence,
       citations: merged.citations,
-      shards: replies.map((r) => r.outcome),
+      shards: combineOutcomes(answered.map((a) => a.replies.map((r) => r.outcome))),
       latencyMs,
       usage: synthesized ? addUsage(merged.usage, synthesized.usage) : merged.usage,
       ...(synthesized ? { synthesis: synthesized.info } : {}),
@@ -146,6 +157,7 @@ export class QueryService {
         latencyMs,
         citations: response.citations.length,
         confidence: response.confidence,
+        ...(parts.length > 1 ? { parts: parts.length } : {}),
         shards: Object.fromEntries(response.shards.map((s) => [s.shard, { status: s.status, ms: s.latencyMs, replica: s.replica }])),
       },
       'query answered',
@@ -154,9 +166,9 @@ export class QueryService {
   }
 
   /** Routed mode without named shards asks only the domains whose term statistics cover the question (routing/route-by-terms.ts). */
-  private async route(request: QueryRequest, selected: string[]): Promise<string[]> {
+  private async route(request: QueryRequest, question: string, selected: string[]): Promise<string[]> {
     if (request.mode !== 'routed' || (request.shards && request.shards.length > 0) || !this.quality.manifests) return selected;
-    return routeQuestion(request.question, await this.quality.manifests.domains(selected)).shards;
+    return routeQuestion(question, await this.quality.manifests.domains(selected)).shards;
   }
 
   /**
