@@ -151,8 +151,8 @@ export function engineSystem(name: string, engines: ReadonlyMap<string, LexicalE
         answer: merged.answer,
         confidence: merged.confidence,
         citations: merged.citations,
-        // One entry per shard call: a part asks its own shards.
-        shardsAsked: asked.flatMap((a) => a.targets),
+        // The shards asked, once each, as the fleet's response lists them (a two-part question sends each its own job per part).
+        shardsAsked: [...new Set(asked.flatMap((a) => a.targets))],
         latencyMs: performance.now() - started,
       };
     },

@@ -27,6 +27,7 @@ import { discoverDomains } from '../services/cli/up/discover-domains.js';
 import type { DomainContext } from '../services/shard/domain/domain-context.js';
 import { loadDomainContext } from '../services/shard/domain/load-domain.js';
 import { DEFAULT_FLOOR_RATIO, DEFAULT_HIGH_SCORE, DEFAULT_MIN_SCORE } from '../services/coordinator/domain/merge.js';
+import { questionParts } from '../services/coordinator/domain/question-parts.js';
 import { ABLATIONS } from './ablations.js';
 import { startEvalFleet, type EvalFleet } from './fleet.js';
 import { baselineSystem, buildEngines, engineSystem, oneIndexSystem, type ScoredObservation, type System } from './in-process.js';
@@ -120,6 +121,8 @@ async function main(): Promise<void> {
   const kinds = new Map<string, number>();
   for (const q of questions) kinds.set(q.kind, (kinds.get(q.kind) ?? 0) + 1);
   say(`${questions.length} of ${allQuestions.length} questions (split ${values.split}) verified against ${contexts} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  const split = questions.filter((q) => questionParts(q.question).length > 1);
+  say(`${split.length} asked part by part (question-parts.ts; each part sends its own jobs): ${split.map((q) => q.id).join(', ') || 'none'}`);
 
   const runs: Run[] = [];
   runs.push(await runSystem(baselineSystem(domains), questions));
