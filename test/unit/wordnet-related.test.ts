@@ -18,6 +18,15 @@ describe('WordNet related words', () => {
   test('When a word is not in WordNet, then related() is empty', () => {
     assert.deepEqual(sharedWordNet().related('kubernetes'), []);
   });
+
+  test('When a word is defined, then glossWords() holds its definition\'s words and not its examples', () => {
+    const gloss = sharedWordNet().glossWords('limb');
+    assert.ok(gloss.includes('leg') && gloss.includes('arm'), `glossWords(limb) = ${gloss.join(', ')}`);
+    assert.ok(!gloss.includes('limb'));
+    // lookout: "…an elevated post affording a wide view"; its example sentence is left out.
+    assert.ok(sharedWordNet().glossWords('lookout').includes('elevated'));
+    assert.deepEqual(sharedWordNet().glossWords('kubernetes'), []);
+  });
 });
 
 describe('narrowToSentences with expansions', () => {

@@ -77,6 +77,8 @@ export interface LexicalOptions {
    * synonym, and at 0.2 it already costs two-part questions. @defaultValue 0.1
    */
   relatedWeight: number;
+  /** Weight of the words WordNet defines a question word with (WordNet.glossWords); 0 leaves them out. @defaultValue 0 */
+  glossWeight: number;
   /**
    * Weight of the answer type's kinds (answer-type.ts, WordNet.kinds): in a
    * "which city…" question, a city's name the domain uses stands for *city*
@@ -215,7 +217,7 @@ export interface LexicalWork {
   hitsExamined: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, answerTypeWeight: 0.5, answerTypeKinds: 32, answerTypeNameShare: 0.8, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2, sourceEvidenceMix: 'blend', budget: DEFAULT_QUERY_TERM_BUDGET });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, glossWeight: 0, answerTypeWeight: 0.5, answerTypeKinds: 32, answerTypeNameShare: 0.8, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2, sourceEvidenceMix: 'blend', budget: DEFAULT_QUERY_TERM_BUDGET });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -447,6 +449,7 @@ export class LexicalEngine implements Engine {
     }
     // Related words after synonyms, so a word that is both keeps the synonym's weight.
     if (this.options.relatedWeight > 0) add((word) => wordnet.related(word), this.options.relatedWeight);
+    if (this.options.glossWeight > 0) add((word) => wordnet.glossWords(word), this.options.glossWeight);
     const space = this.dense?.space;
     if (space !== undefined && this.options.denseNeighbourWeight > 0) {
       // Domain (LSA) neighbours of each question term, within the same expansion budget.

@@ -133,6 +133,24 @@ export class WordNet {
   }
 
   /**
+   * The content words of the definitions (glosses) of `word`'s `maxSenses`
+   * most frequent senses in every part of speech, examples left out: *limb* →
+   * "one of the jointed appendages of an animal used for locomotion or
+   * grasping: arm; leg; wing; flipper". Broader than synonyms or hypernyms:
+   * what a word is explained with. Stop words are the caller's to drop.
+   */
+  glossWords(word: string, options: SynonymOptions = DEFAULT_SYNONYM_OPTIONS): string[] {
+    return this.gather(`g${options.maxSenses}\u0000${word}`, word, options.maxSenses, (pos, offset, found) => {
+      const line = readLineAt(path.join(this.dir, `data.${pos}`), Number(offset));
+      const bar = line.indexOf(' | ');
+      if (bar === -1) return;
+      // The definition, up to the first quoted example.
+      const definition = line.slice(bar + 3).split(/;\s*"/)[0] ?? '';
+      for (const w of definition.toLowerCase().match(/[a-z]+/g) ?? []) found.add(w);
+    });
+  }
+
+  /**
    * Single-word lemmas of everything that *is a* `word` (noun senses only):
    * hyponyms and instances (`~`, `~i`) followed transitively down to `depth`
    * links, at most `maxSynsets` synsets in all, breadth first. What a "which
