@@ -100,6 +100,7 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'r7: parts of 1 term or more', system: { partMinTerms: 1 } },
   { name: 'r7: parts of 3 terms or more', system: { partMinTerms: 3 } },
   { name: 'r7: parts ordered by score', system: { partOrder: 'score' } },
+  { name: 'r7: headings may start a citation (round 6)', engine: { headingSentences: 'any' } },
   { name: 'r7: gloss words 0.05', engine: { glossWeight: 0.05 } },
   { name: 'r7: gloss words 0.1', engine: { glossWeight: 0.1 } },
   { name: 'r7: gloss words 0.2', engine: { glossWeight: 0.2 } },

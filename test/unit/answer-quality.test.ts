@@ -89,6 +89,30 @@ describe('extractive answers quote in document order and keep headings apart', (
     );
     assert.equal(answer, 'The generator was serviced in October 2026. UPS and power: The UPS is tested monthly.');
   });
+
+  const recipes = domain('kitchen', {
+    'recipes.md': [
+      '# Family recipes',
+      '',
+      '## Plum jam',
+      '',
+      "Grandmother's plum jam uses a pinch of cinnamon and a strip of lemon peel.",
+      'Simmer the plums with sugar for forty minutes, stirring often.',
+    ],
+  });
+
+  test('When a heading holds the question\'s words, then the citation still narrows to the text under it, not to the heading alone', async () => {
+    const answer = await ask(LexicalEngine.build(recipes), 'Which spice goes into the plum jam?', 3);
+    const top = answer.citations[0];
+    assert.ok(top !== undefined && top.line <= 5 && 5 <= top.endLine, JSON.stringify(answer.citations));
+    assert.match(answer.answer, /cinnamon/);
+    assert.ok(!answer.citations.some((c) => c.line === 3 && c.endLine === 3), 'no citation of the heading line alone');
+  });
+
+  test('When only a heading holds the question\'s words, then the heading is cited', async () => {
+    const answer = await ask(LexicalEngine.build(recipes), 'Family recipes?', 3);
+    assert.equal(answer.citations[0]?.line, 1);
+  });
 });
 
 describe('cross-shard merge: shards of different sizes sharing most words', () => {

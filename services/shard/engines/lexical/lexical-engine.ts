@@ -14,7 +14,7 @@ import { feedbackTerms } from './pseudo-relevance.js';
 import { spanCoverage } from './proximity.js';
 import { relevanceScore, termCoverage } from './relevance.js';
 import { analyzeText, findWords, HAS_DIGIT, tokenize, toTerm } from '../../../../shared/text/text-analysis.js';
-import { titlesByLine } from './titles.js';
+import { headingLineNumbers, titlesByLine } from './titles.js';
 import { Vocabulary } from './vocabulary.js';
 import { buildParagraphWindows, buildWindows, type LineWindow } from './windows.js';
 import { sharedWordNet } from './wordnet.js';
@@ -38,6 +38,12 @@ import { mixEvidence, sourceEvidence, type EvidenceMix, type SourceEvidenceForm 
 export interface LexicalOptions {
   /** `paragraphs`: windows never cross a blank line (see buildParagraphWindows); `lines`: fixed windows. @defaultValue 'paragraphs' */
   windows: 'lines' | 'paragraphs';
+  /**
+   * `fallback`: a citation never narrows to a title or heading line alone while another sentence of the window
+   * holds a query term (the heading joins the span only for words the text lacks); `any`: headings compete like
+   * other sentences (round 6). @defaultValue 'fallback'
+   */
+  headingSentences: 'any' | 'fallback';
   /** Weight of the title field (file name, title line, Markdown heading) against the text; 0 leaves it out. @defaultValue 0.5 */
   titleBoost: number;
   /** Weight of WordNet synonyms of the question's words, in the query and in coverage; 0 turns expansion off. @defaultValue 0.3 */
@@ -217,7 +223,7 @@ export interface LexicalWork {
   hitsExamined: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, glossWeight: 0, answerTypeWeight: 0.5, answerTypeKinds: 32, answerTypeNameShare: 0.8, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2, sourceEvidenceMix: 'blend', budget: DEFAULT_QUERY_TERM_BUDGET });
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = Object.freeze({ windows: 'paragraphs', headingSentences: 'fallback', titleBoost: 0.5, synonymWeight: 0.3, candidateDepth: 15, rankWeight: 0.5, sentenceWeight: 0.5, bm25: Object.freeze({ k: 1.2, b: 0.7, d: 0.5 }), relatedWeight: 0.1, glossWeight: 0, answerTypeWeight: 0.5, answerTypeKinds: 32, answerTypeNameShare: 0.8, unknownTermWeight: 1.5, feedbackDocs: 0, feedbackTerms: 10, feedbackWeight: 0.3, proximityWeight: 0, proximitySpan: 12, semanticWeight: 0, semanticMinCosine: 0.6, semanticNeighbours: 5, semanticFusion: 0, semanticFloor: 0.5, dense: 'off', denseDimensions: 100, denseCandidates: 30, denseWeight: 0.3, denseFloor: 0.2, denseRankWeight: 0, denseRankMode: 'blend', denseExpansions: false, denseNeighbourWeight: 0, denseNeighbours: 3, denseNeighbourCosine: 0.7, sourceEvidence: 'neighbours', sourceEvidenceWeight: 0.2, sourceEvidenceMix: 'blend', budget: DEFAULT_QUERY_TERM_BUDGET });
 
 export const NO_MATCH_ANSWER = 'No passage in this domain matches the question.';
 
@@ -256,6 +262,7 @@ export class LexicalEngine implements Engine {
 
   /** Every source indexed, by position; a forgotten written source leaves a hole so window positions stay valid. */
   private readonly sources: (SourceFile | undefined)[] = [];
+  private readonly headingLineSets = new Map<number, ReadonlySet<number>>();
   /** Windows by MiniSearch id; a forgotten written source's windows become holes (and are discarded from the index). */
   private readonly windows: (LineWindow | undefined)[] = [];
   /** Analysed terms of each window, kept only when feedback or proximity is on (memory otherwise). */
@@ -396,6 +403,7 @@ export class LexicalEngine implements Engine {
       this.windowTerms[id] = [];
     }
     this.sources[entry.sourceIndex] = undefined;
+    this.headingLineSets.delete(entry.sourceIndex);
   }
 
   /**
@@ -491,6 +499,16 @@ export class LexicalEngine implements Engine {
       this.kindTermCache.set(word, terms);
     }
     return terms;
+  }
+
+  /** The title and heading line numbers of a source, computed once per source. */
+  private headingsOf(sourceIndex: number, file: SourceFile): ReadonlySet<number> {
+    let set = this.headingLineSets.get(sourceIndex);
+    if (set === undefined) {
+      set = headingLineNumbers(file);
+      this.headingLineSets.set(sourceIndex, set);
+    }
+    return set;
   }
 
   /** Work done so far, summed over every question (a copy). */
@@ -619,7 +637,7 @@ export class LexicalEngine implements Engine {
       if (window === undefined || file === undefined) continue;
       visits += 1;
 
-      const span = narrowToSentences(file.lines, window, narrowSet, weightedIdf, conceptOf);
+      const span = narrowToSentences(file.lines, window, narrowSet, weightedIdf, conceptOf, this.options.headingSentences === 'fallback' ? this.headingsOf(window.sourceIndex, file) : undefined);
       // Overlapping windows often narrow to the same sentence; cite each stretch of text once (the better one).
       const overlapping = chosen.findIndex(
         ({ citation: c }) => c.source === window.source && span.line <= c.endLine && c.line <= span.endLine,

@@ -42,6 +42,13 @@ export function narrowToSentences(
    * span already holds does not stretch the citation over another sentence.
    */
   conceptOf: (term: string) => string = (term) => term,
+  /**
+   * Title and heading lines: the span never starts from a sentence on them
+   * alone while another sentence of the window holds a query term (a heading
+   * answers nothing); a heading joins the span only for question words the
+   * text chosen so far lacks.
+   */
+  headings: ReadonlySet<number> = NO_HEADINGS,
 ): NarrowedSpan {
   const first = Math.max(1, window.startLine - SENTENCE_MARGIN_LINES);
   const last = Math.min(fileLines.length, window.endLine + SENTENCE_MARGIN_LINES);
@@ -52,6 +59,13 @@ export function narrowToSentences(
       return { ...sentence, terms, weight: sumIdf(terms, idf) };
     })
     .filter((s) => s.weight > 0);
+  const isHeading = (s: { line: number; endLine: number }): boolean => {
+    if (headings.size === 0) return false;
+    for (let l = s.line; l <= s.endLine; l++) if (!headings.has(l)) return false;
+    return true;
+  };
+  // The span starts from a sentence of the text; a heading joins it only for words the text lacks.
+  let mayStartOnHeading = !candidates.some((s) => !isHeading(s));
 
   if (candidates.length === 0) {
     return { line: window.startLine, endLine: window.endLine, sentences: [] };
@@ -75,6 +89,7 @@ export function narrowToSentences(
     let best: (typeof candidates)[number] | undefined;
     let bestGain = 1e-9;
     for (const candidate of candidates) {
+      if (!mayStartOnHeading && isHeading(candidate)) continue;
       const gain = gainOf(candidate.terms);
       if (gain > bestGain) {
         best = candidate;
@@ -82,6 +97,7 @@ export function narrowToSentences(
       }
     }
     if (best === undefined) break;
+    mayStartOnHeading = true;
     for (const term of best.terms) {
       const concept = conceptOf(term);
       covered.set(concept, Math.max(covered.get(concept) ?? 0, idf(term)));
@@ -96,6 +112,8 @@ export function narrowToSentences(
     .map(({ text, line: l, endLine: e, weight }) => ({ text, line: l, endLine: e, weight }));
   return { line, endLine, sentences };
 }
+
+const NO_HEADINGS: ReadonlySet<number> = new Set();
 
 function sumIdf(terms: Iterable<string>, idf: (term: string) => number): number {
   let sum = 0;

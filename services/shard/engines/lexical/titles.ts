@@ -17,6 +17,21 @@ export function fileNameWords(source: string): string {
 }
 
 /**
+ * The line numbers (1-based) of the document's title line (as titlesByLine
+ * reads it) and of its Markdown headings: words that reach every window under
+ * them through the title field.
+ */
+export function headingLineNumbers(file: SourceFile): Set<number> {
+  const first = file.lines[0]?.trim() ?? '';
+  const out = new Set<number>();
+  if (first !== '' && first.length <= MAX_TITLE_CHARS && (file.lines[1] ?? '').trim() === '' && !HEADING.test(first)) out.add(1);
+  file.lines.forEach((line, i) => {
+    if (HEADING.test(line)) out.add(i + 1);
+  });
+  return out;
+}
+
+/**
  * For each line (index line − 1), the title text in force there: file name,
  * document title and the nearest Markdown heading above (or on) the line.
  */
