@@ -22,9 +22,8 @@ export function fileNameWords(source: string): string {
  * them through the title field.
  */
 export function headingLineNumbers(file: SourceFile): Set<number> {
-  const first = file.lines[0]?.trim() ?? '';
   const out = new Set<number>();
-  if (first !== '' && first.length <= MAX_TITLE_CHARS && (file.lines[1] ?? '').trim() === '' && !HEADING.test(first)) out.add(1);
+  if (titleLine(file) !== undefined) out.add(1);
   file.lines.forEach((line, i) => {
     if (HEADING.test(line)) out.add(i + 1);
   });
@@ -37,8 +36,8 @@ export function headingLineNumbers(file: SourceFile): Set<number> {
  */
 export function titlesByLine(file: SourceFile): string[] {
   const base = [fileNameWords(file.source)];
-  const first = file.lines[0]?.trim() ?? '';
-  if (first !== '' && first.length <= MAX_TITLE_CHARS && (file.lines[1] ?? '').trim() === '' && !HEADING.test(first)) base.push(first);
+  const title = titleLine(file);
+  if (title !== undefined) base.push(title);
   const prefix = base.join(' ');
   const titles: string[] = [];
   let heading = '';
@@ -48,4 +47,10 @@ export function titlesByLine(file: SourceFile): string[] {
     titles.push(heading === '' ? prefix : `${prefix} ${heading}`);
   }
   return titles;
+}
+
+/** The document's title: a short first line followed by a blank line, not a Markdown heading. */
+function titleLine(file: SourceFile): string | undefined {
+  const first = file.lines[0]?.trim() ?? '';
+  return first !== '' && first.length <= MAX_TITLE_CHARS && (file.lines[1] ?? '').trim() === '' && !HEADING.test(first) ? first : undefined;
 }
