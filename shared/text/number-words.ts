@@ -22,8 +22,10 @@ export function numberWord(word: string): string | undefined {
 
 /**
  * A number as one canonical term: thousands separators dropped ("1,000" →
- * "1000"), decimals and dotted versions kept whole ("1.3", "10.0.0.1").
+ * "1000"), decimals and dotted versions kept whole ("1.3", "10.0.0.1"). The
+ * tokenizer (text-analysis.ts) only keeps a comma inside a number when it
+ * separates thousands, so every comma here is one.
  */
 export function canonicalNumber(word: string): string {
-  return /^\p{N}{1,3}(?:,\p{N}{3})+(?:\.\p{N}+)?$/u.test(word) ? word.replaceAll(',', '') : word;
+  return word.includes(',') ? word.replaceAll(',', '') : word;
 }

@@ -83,11 +83,8 @@ export class QueryService {
       throw new QueryError(400, 'synthesis_unavailable', 'synthesize: true needs ANTHROPIC_API_KEY on the coordinator: set it (SYNTHESIS=on makes synthesis the default), or drop the flag.');
     }
     const { live, known, jobFields } = await this.directory.snapshot();
-    const selection = selectShards(
-      live.map((s) => s.shard),
-      known,
-      request.shards,
-    );
+    const liveShards = live.map((s) => s.shard);
+    const selection = selectShards(liveShards, known, request.shards);
     if (!selection.ok) {
       this.metrics.queryDuration.observe({ mode: request.mode, outcome: selection.code }, (performance.now() - started) / 1000);
       throw new QueryError(selection.code === 'no_shards' ? 503 : 400, selection.code, selection.message);
@@ -107,7 +104,7 @@ export class QueryService {
     const down = downShardReplies(request, selection.shards, known);
     const answered = await Promise.all(
       parts.map(async (part, index) => {
-        const termStats = await this.termStats(part, live.map((s) => s.shard));
+        const termStats = await this.termStats(part, liveShards);
         const job: Unaddressed<QueryJob> = { queryId: partQueryId(id, index), question: part, topK: request.topK, deadline, conversation: [], ...(termStats ? { termStats } : {}) };
         const targets = await this.route(request, part, selection.shards);
         // A domain with a replica too old for termStats gets the job without them (it would refuse it): rolling upgrades.

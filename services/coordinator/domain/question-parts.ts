@@ -53,7 +53,7 @@ export interface AnsweredPart {
 
 /**
  * The parts' merged answers as one: citations interleaved by rank (every
- * part's best, the better first, then every part's second…), a stretch of
+ * part's best, in `order`, then every part's second…), a stretch of
  * text cited once; the parts' answers one after another, a part nothing
  * answers said so by name; `high` only when every part is, `none` only when
  * no part found anything.
